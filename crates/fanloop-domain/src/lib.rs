@@ -1,0 +1,23 @@
+//! The rules of Fanloop, with no IO.
+//!
+//! Types here *parse* rather than validate: a `WorkspaceName` or an `Email` that exists is
+//! already valid, so code further in never re-checks. Roles, the permission matrix and the
+//! per-platform channel settings live here so the web layer, the CLI and the tests read one
+//! source of truth.
+//!
+//! Architecture invariant: this crate never does IO, never reads the clock and never
+//! spawns; every function is deterministic in its arguments.
+
+mod account;
+mod channel;
+mod ids;
+mod invalid;
+mod role;
+mod workspace;
+
+pub use account::{DisplayName, Email, Password};
+pub use channel::{ChannelName, ChannelSettings, Platform, PlatformTier, SettingField};
+pub use ids::{ChannelId, InvitationId, TokenId, UserId, WorkspaceId};
+pub use invalid::{Invalid, Reason};
+pub use role::{Permission, Role};
+pub use workspace::{BrandVoice, Locale, TimeZoneName, WorkspaceName};

@@ -1,0 +1,146 @@
+//! Channels: the accounts of a workspace's matrix. Public settings are stored as JSON;
+//! secrets are sealed by the vault and only the names of the fields set are readable.
+
+use crate::workspaces::audit;
+use crate::{Store, StoreError, now_ms, on_pool};
+use fanloop_domain::{ChannelId, ChannelName, ChannelSettings, Platform, UserId, WorkspaceId};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A channel as anyone in the workspace may see it: no secret values.
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    pub id: i64,
+    pub workspace_id: i64,
+    pub platform: Platform,
+    pub name: String,
+    pub settings: BTreeMap<String, String>,
+    /// Which secret fields hold a value (the values themselves never leave the store
+    /// except through `channel_secrets`).
+    pub secrets_set: Vec<String>,
+    pub created_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    workspace_id: i64,
+    platform: String,
+    name: String,
+    settings: String,
+    secret_keys: String,
+    created_at: i64,
+}
+
+impl TryFrom<Row> for Channel {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Channel, StoreError> {
+        let platform = Platform::parse(&r.platform)
+            .map_err(|_| StoreError::Corrupt(format!("platform {:?}", r.platform)))?;
+        let settings =
+            serde_json::from_str(&r.settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let secrets_set = r
+            .secret_keys
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Ok(Channel {
+            id: r.id,
+            workspace_id: r.workspace_id,
+            platform,
+            name: r.name,
+            settings,
+            secrets_set,
+            created_at: r.created_at,
+        })
+    }
+}
+
+impl Store {
+    pub async fn create_channel(
+        &self,
+        workspace: WorkspaceId,
+        actor: UserId,
+        platform: Platform,
+        name: &ChannelName,
+        settings: &ChannelSettings,
+    ) -> Result<Channel, StoreError> {
+        let now = now_ms();
+        let public = serde_json::to_string(&settings.public)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let secret_keys: Vec<String> = settings.secrets.keys().cloned().collect();
+        let sealed = if settings.secrets.is_empty() {
+            None
+        } else {
+            let plain = serde_json::to_vec(&settings.secrets)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Some(self.vault.seal(&plain))
+        };
+        let id: i64 = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO channels (workspace_id, platform, name, settings, secret_keys, credentials, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(workspace.0)
+            .bind(platform.code())
+            .bind(name.as_str())
+            .bind(&public)
+            .bind(secret_keys.join(","))
+            .bind(&sealed)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit!(tx, workspace.0, actor.0, "channel.create", format!("{} {}", platform.code(), name.as_str()))?;
+            tx.commit().await?;
+            Ok::<i64, sqlx::Error>(id)
+        })?;
+        Ok(Channel {
+            id,
+            workspace_id: workspace.0,
+            platform,
+            name: name.as_str().to_owned(),
+            settings: settings.public.clone(),
+            secrets_set: secret_keys,
+            created_at: now,
+        })
+    }
+
+    pub async fn channels(&self, workspace: WorkspaceId) -> Result<Vec<Channel>, StoreError> {
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, workspace_id, platform, name, settings, secret_keys, created_at FROM channels \
+                 WHERE workspace_id = $1 ORDER BY id",
+            )
+            .bind(workspace.0)
+            .fetch_all(pool)
+            .await
+        })?;
+        rows.into_iter().map(Channel::try_from).collect()
+    }
+
+    /// The decrypted secrets of one channel, for connectors. Scoped by workspace so a
+    /// channel id from another tenant finds nothing.
+    pub async fn channel_secrets(
+        &self,
+        workspace: WorkspaceId,
+        channel: ChannelId,
+    ) -> Result<BTreeMap<String, String>, StoreError> {
+        let row: Option<(Option<Vec<u8>>,)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT credentials FROM channels WHERE id = $1 AND workspace_id = $2")
+                .bind(channel.0)
+                .bind(workspace.0)
+                .fetch_optional(pool)
+                .await
+        })?;
+        match row {
+            None => Err(StoreError::NotFound),
+            Some((None,)) => Ok(BTreeMap::new()),
+            Some((Some(blob),)) => {
+                let plain = self.vault.open(&blob)?;
+                serde_json::from_slice(&plain).map_err(|e| StoreError::Corrupt(e.to_string()))
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Fanloop's persistence: one `Store` over SQLite (embedded default) or PostgreSQL
+//! (several instances sharing one database), chosen at run time from the URL.
+//!
+//! Queries are written once in portable SQL (`$1` placeholders, `RETURNING`, `ON
+//! CONFLICT`) and run on whichever pool is open; only the migrations differ per backend.
+//! Channel credentials pass through the `Vault` on their way in and out, so no secret
+//! reaches the database in clear text.
+//!
+//! Architecture invariant: nothing above this crate writes SQL, and nothing here knows
+//! about HTTP or presentation.
+
+mod accounts;
+mod channels;
+mod error;
+mod migrate;
+mod secret;
+mod vault;
+mod workspaces;
+
+pub use accounts::{ApiToken, NewSession, Session, User};
+pub use channels::Channel;
+pub use error::StoreError;
+pub use secret::{hash_token, new_token};
+pub use vault::Vault;
+pub use workspaces::{AuditEntry, Invitation, Member, NewWorkspace, Workspace};
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::path::Path;
+use std::time::Duration;
+
+/// Runs `$body` with `$pool` bound to whichever backend is open. Both arms compile the
+/// same query text, which is what keeps the SQL portable.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The handle every part of Fanloop uses to read and write state. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) backend: Backend,
+    pub(crate) vault: Vault,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite file `fanloop.db` in `data_dir`, or the
+    /// PostgreSQL database at `database_url` when one is given, and runs migrations.
+    pub async fn open(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        vault: Vault,
+    ) -> Result<Store, StoreError> {
+        let backend = match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Backend::Postgres(pool)
+            }
+            Some(url) => return Err(StoreError::UnsupportedUrl(redact(url))),
+            None => {
+                std::fs::create_dir_all(data_dir)
+                    .map_err(|e| StoreError::DataDir(data_dir.display().to_string(), e))?;
+                let options = SqliteConnectOptions::new()
+                    .filename(data_dir.join("fanloop.db"))
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .min_connections(1)
+                    .connect_with(options)
+                    .await?;
+                Backend::Sqlite(pool)
+            }
+        };
+        let store = Store { backend, vault };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// "sqlite" or "postgres", for logs and `/metrics`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Succeeds when the database answers a trivial query; `/readyz` uses it.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Closes the pools, letting SQLite checkpoint its WAL on a clean shutdown.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// The current instant in Unix milliseconds. Stored times are always UTC instants.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Keeps passwords in database URLs out of error messages and logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
