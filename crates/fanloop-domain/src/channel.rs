@@ -383,3 +383,38 @@ mod tests {
         }
     }
 }
+
+/// A new channel, parsed whole: platform, name and the platform's settings.
+#[derive(Debug, Clone)]
+pub struct ChannelDraft {
+    pub platform: Platform,
+    pub name: ChannelName,
+    pub settings: ChannelSettings,
+}
+
+impl ChannelDraft {
+    pub fn parse(
+        platform: &str,
+        name: &str,
+        settings: Option<&serde_json::Value>,
+    ) -> Result<Self, Vec<Invalid>> {
+        let platform = Platform::parse(platform);
+        let name = ChannelName::parse(name);
+        // Settings are only checkable against a known platform.
+        let settings = platform
+            .as_ref()
+            .ok()
+            .map(|p| ChannelSettings::parse(*p, settings));
+        match (platform, name, settings) {
+            (Ok(platform), Ok(name), Some(Ok(settings))) => Ok(ChannelDraft {
+                platform,
+                name,
+                settings,
+            }),
+            (p, n, s) => Err([p.err(), n.err(), s.and_then(Result::err)]
+                .into_iter()
+                .flatten()
+                .collect()),
+        }
+    }
+}

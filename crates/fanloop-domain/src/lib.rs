@@ -16,8 +16,10 @@ mod role;
 mod workspace;
 
 pub use account::{DisplayName, Email, Password};
-pub use channel::{ChannelName, ChannelSettings, Platform, PlatformTier, SettingField};
+pub use channel::{
+    ChannelDraft, ChannelName, ChannelSettings, Platform, PlatformTier, SettingField,
+};
 pub use ids::{ChannelId, InvitationId, TokenId, UserId, WorkspaceId};
 pub use invalid::{Invalid, Reason};
 pub use role::{Permission, Role};
-pub use workspace::{BrandVoice, Locale, TimeZoneName, WorkspaceName};
+pub use workspace::{BrandVoice, Locale, TimeZoneName, WorkspaceName, WorkspaceProfile};

@@ -151,3 +151,53 @@ mod tests {
         assert!(BrandVoice::parse("亲切\n专业").is_ok());
     }
 }
+
+/// Everything an owner sets on a workspace, parsed together so a form or API call learns
+/// about every wrong field at once, not one per round trip.
+#[derive(Debug, Clone)]
+pub struct WorkspaceProfile {
+    pub name: WorkspaceName,
+    pub timezone: TimeZoneName,
+    pub locale: Locale,
+    pub brand_voice: BrandVoice,
+}
+
+impl WorkspaceProfile {
+    pub fn parse(
+        name: &str,
+        timezone: &str,
+        locale: &str,
+        brand_voice: &str,
+    ) -> Result<Self, Vec<Invalid>> {
+        match (
+            WorkspaceName::parse(name),
+            TimeZoneName::parse(timezone),
+            Locale::parse(locale),
+            BrandVoice::parse(brand_voice),
+        ) {
+            (Ok(name), Ok(timezone), Ok(locale), Ok(brand_voice)) => Ok(WorkspaceProfile {
+                name,
+                timezone,
+                locale,
+                brand_voice,
+            }),
+            (a, b, c, d) => Err([a.err(), b.err(), c.err(), d.err()]
+                .into_iter()
+                .flatten()
+                .collect()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod profile_tests {
+    use super::*;
+
+    #[test]
+    fn reports_every_wrong_field() {
+        let errors = WorkspaceProfile::parse("", "Mars/Base", "zh-CN", "").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "timezone"]);
+        assert!(WorkspaceProfile::parse("品牌", "Asia/Shanghai", "en", "").is_ok());
+    }
+}

@@ -22,7 +22,7 @@ pub use channels::Channel;
 pub use error::StoreError;
 pub use secret::{hash_token, new_token};
 pub use vault::Vault;
-pub use workspaces::{AuditEntry, Invitation, Member, NewWorkspace, Workspace};
+pub use workspaces::{AuditEntry, Invitation, Member, Workspace};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{

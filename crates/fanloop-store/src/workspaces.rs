@@ -1,9 +1,7 @@
 //! Workspaces (brands), their members, invitations and the audit log.
 
 use crate::{Store, StoreError, hash_token, new_token, now_ms, on_pool};
-use fanloop_domain::{
-    BrandVoice, Email, InvitationId, Locale, Role, TimeZoneName, UserId, WorkspaceId, WorkspaceName,
-};
+use fanloop_domain::{Email, InvitationId, Role, UserId, WorkspaceId, WorkspaceProfile};
 use serde::Serialize;
 
 /// A brand's space: its channels, team and settings.
@@ -21,15 +19,6 @@ impl Workspace {
     pub fn id(&self) -> WorkspaceId {
         WorkspaceId(self.id)
     }
-}
-
-/// The fields an owner sets on a workspace, already parsed.
-#[derive(Debug, Clone)]
-pub struct NewWorkspace {
-    pub name: WorkspaceName,
-    pub timezone: TimeZoneName,
-    pub locale: Locale,
-    pub brand_voice: BrandVoice,
 }
 
 /// A person in a workspace, with their role.
@@ -119,7 +108,7 @@ impl Store {
     pub async fn create_workspace(
         &self,
         owner: UserId,
-        new: &NewWorkspace,
+        new: &WorkspaceProfile,
     ) -> Result<Workspace, StoreError> {
         let now = now_ms();
         let id: i64 = on_pool!(self, pool => {
@@ -192,7 +181,7 @@ impl Store {
         &self,
         workspace: WorkspaceId,
         actor: UserId,
-        new: &NewWorkspace,
+        new: &WorkspaceProfile,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -243,27 +232,29 @@ impl Store {
             .collect()
     }
 
-    /// Adds an existing account to a workspace. `Conflict("member")` if already there.
+    /// Adds an existing account to a workspace and returns when it joined.
+    /// `Conflict("member")` if already there.
     pub async fn add_member(
         &self,
         workspace: WorkspaceId,
         user: UserId,
         role: Role,
         actor: UserId,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
+        let now = now_ms();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(workspace.0)
                 .bind(user.0)
                 .bind(role.code())
-                .bind(now_ms())
+                .bind(now)
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::unique("member"))?;
             audit!(tx, workspace.0, actor.0, "member.add", format!("{} {}", user.0, role.code()))?;
             tx.commit().await?;
-            Ok::<(), StoreError>(())
+            Ok::<i64, StoreError>(now)
         })
     }
 

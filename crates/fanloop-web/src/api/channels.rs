@@ -1,0 +1,86 @@
+//! `/api/v1/workspaces/{id}/channels`.
+
+use super::{ApiJson, ApiTr, invalid, rfc3339};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::gate::{Principal, WorkspaceCtx};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use fanloop_domain::{ChannelDraft, Platform, PlatformTier};
+use fanloop_store::Channel;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+pub struct ChannelView {
+    id: i64,
+    workspace_id: i64,
+    platform: Platform,
+    tier: PlatformTier,
+    name: String,
+    /// Non-secret settings only.
+    settings: BTreeMap<String, String>,
+    /// Names of the secret settings that hold a value; the values are never returned.
+    secrets_set: Vec<String>,
+    created_at: String,
+}
+
+impl From<Channel> for ChannelView {
+    fn from(c: Channel) -> ChannelView {
+        ChannelView {
+            id: c.id,
+            workspace_id: c.workspace_id,
+            platform: c.platform,
+            tier: c.platform.tier(),
+            name: c.name,
+            settings: c.settings,
+            secrets_set: c.secrets_set,
+            created_at: rfc3339(c.created_at),
+        }
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    ctx: WorkspaceCtx,
+) -> Result<Json<Vec<ChannelView>>, ApiError> {
+    let channels = state
+        .store
+        .channels(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(Json(channels.into_iter().map(ChannelView::from).collect()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChannel {
+    platform: String,
+    name: String,
+    settings: Option<serde_json::Value>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    ApiJson(body): ApiJson<CreateChannel>,
+) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
+    let draft = ChannelDraft::parse(&body.platform, &body.name, body.settings.as_ref())
+        .map_err(|errors| invalid(&tr, errors))?;
+    let channel = state
+        .store
+        .create_channel(
+            ctx.id(),
+            principal.user.id,
+            draft.platform,
+            &draft.name,
+            &draft.settings,
+        )
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok((StatusCode::CREATED, Json(channel.into())))
+}

@@ -1,0 +1,166 @@
+//! The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`.
+//!
+//! Written by hand (no derive framework to compile) but not left to drift: the channel
+//! settings schemas come from the domain's per-platform spec, and a test checks that
+//! every API route in the route table is described here.
+
+use axum::Json;
+use fanloop_domain::{Platform, Role};
+use serde_json::{Value, json};
+use std::sync::LazyLock;
+
+static DOCUMENT: LazyLock<Value> = LazyLock::new(build);
+
+pub async fn document() -> Json<Value> {
+    Json(DOCUMENT.clone())
+}
+
+pub fn build() -> Value {
+    let problem = json!({"description": "Problem details (RFC 9457)", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
+    let ok = |schema: Value| json!({"description": "OK", "content": {"application/json": {"schema": schema}}});
+    let created = |schema: Value| json!({"description": "Created", "content": {"application/json": {"schema": schema}}});
+    let body = |schema: Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    let id_param = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}}]);
+    let errors = |codes: &[&str]| -> Value {
+        codes
+            .iter()
+            .map(|c| (c.to_string(), problem.clone()))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let with = |mut base: Value, extra: Value| {
+        if let (Some(b), Some(e)) = (base.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        base
+    };
+    let r = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let list = |name: &str| json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{name}")}});
+    let write_errors = ["400", "401", "403", "404", "409", "413", "415", "422"];
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Fanloop API",
+            "version": "1",
+            "description": "Self-hosted new-media operations. Authenticate with `Authorization: Bearer <token>` (create one with `fanloop token create` or on the account page). Times are RFC 3339 UTC. Errors are application/problem+json; 422 lists each refused field in `errors`. Messages follow Accept-Language (zh-CN or en)."
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/me": {"get": {"summary": "The authenticated account", "responses": with(json!({"200": ok(r("Me"))}), errors(&["401"]))}},
+            "/api/v1/workspaces": {
+                "get": {"summary": "Workspaces you belong to", "responses": with(json!({"200": ok(list("Workspace"))}), errors(&["401"]))},
+                "post": {"summary": "Create a workspace (you become its owner)", "requestBody": body(r("NewWorkspace")), "responses": with(json!({"201": created(r("Workspace"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}": {
+                "get": {"summary": "One workspace", "parameters": id_param, "responses": with(json!({"200": ok(r("Workspace"))}), errors(&["401", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/channels": {
+                "get": {"summary": "The workspace's channels (secrets never returned)", "parameters": id_param, "responses": with(json!({"200": ok(list("Channel"))}), errors(&["401", "404"]))},
+                "post": {"summary": "Add a channel; secret settings are encrypted at rest", "parameters": id_param, "requestBody": body(r("NewChannel")), "responses": with(json!({"201": created(r("Channel"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/members": {
+                "get": {"summary": "The team", "parameters": id_param, "responses": with(json!({"200": ok(list("Member"))}), errors(&["401", "404"]))},
+                "post": {"summary": "Add a member: an existing account joins at once, anyone else is invited", "parameters": id_param, "requestBody": body(r("NewMember")), "responses": with(json!({"201": created(r("AddedMember"))}), errors(&write_errors))}
+            },
+            "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OK"}}}}
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": schemas()
+        }
+    })
+}
+
+fn schemas() -> Value {
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+    let platforms: Vec<&str> = Platform::ALL.iter().map(|p| p.code()).collect();
+    let time = json!({"type": "string", "format": "date-time"});
+    json!({
+        "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+        }},
+        "Me": {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"}, "locale": {"enum": ["zh-CN", "en"]}}},
+        "Role": {"enum": roles},
+        "Platform": {"enum": platforms},
+        "NewWorkspace": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 80},
+            "timezone": {"type": "string", "description": "IANA time zone", "default": "Asia/Shanghai"},
+            "locale": {"enum": ["zh-CN", "en"], "default": "zh-CN"},
+            "brand_voice": {"type": "string", "maxLength": 4000}
+        }},
+        "Workspace": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "timezone": {"type": "string"}, "locale": {"type": "string"},
+            "brand_voice": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}, "created_at": time
+        }},
+        "NewChannel": {"type": "object", "additionalProperties": false, "required": ["platform", "name"], "properties": {
+            "platform": {"$ref": "#/components/schemas/Platform"},
+            "name": {"type": "string", "minLength": 1, "maxLength": 80},
+            "settings": {"description": "The platform's connection settings; omit where the platform needs none.", "oneOf": settings_schemas()}
+        }},
+        "Channel": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "workspace_id": {"type": "integer"}, "platform": {"$ref": "#/components/schemas/Platform"},
+            "tier": {"enum": ["api", "assisted", "sandbox"]}, "name": {"type": "string"},
+            "settings": {"type": "object", "additionalProperties": {"type": "string"}},
+            "secrets_set": {"type": "array", "items": {"type": "string"}}, "created_at": time
+        }},
+        "NewMember": {"type": "object", "additionalProperties": false, "required": ["email", "role"], "properties": {
+            "email": {"type": "string", "format": "email"}, "role": {"$ref": "#/components/schemas/Role"}
+        }},
+        "Member": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "user_id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"},
+            "role": {"$ref": "#/components/schemas/Role"}, "joined_at": time
+        }},
+        "AddedMember": {"oneOf": [
+            {"allOf": [{"$ref": "#/components/schemas/Member"}, {"type": "object", "properties": {"status": {"const": "joined"}}}]},
+            {"type": "object", "properties": {"status": {"const": "invited"}, "id": {"type": "integer"}, "email": {"type": "string"},
+                "role": {"$ref": "#/components/schemas/Role"}, "expires_at": time, "invite_url": {"type": "string", "format": "uri"}}}
+        ]}
+    })
+}
+
+/// One object schema per platform, straight from the domain's settings spec.
+fn settings_schemas() -> Vec<Value> {
+    Platform::ALL
+        .iter()
+        .map(|p| {
+            let spec = p.settings_spec();
+            let properties: serde_json::Map<String, Value> = spec
+                .iter()
+                .map(|f| {
+                    let mut s = json!({"type": "string"});
+                    if f.url {
+                        s["format"] = json!("uri");
+                        s["description"] = json!("https, or http to a loopback address");
+                    }
+                    if f.secret {
+                        s["writeOnly"] = json!(true);
+                        s["description"] = json!("secret: encrypted at rest, never returned");
+                    }
+                    (f.key.to_owned(), s)
+                })
+                .collect();
+            let required: Vec<&str> = spec.iter().filter(|f| f.required).map(|f| f.key).collect();
+            json!({"title": p.code(), "type": "object", "additionalProperties": false, "properties": properties, "required": required})
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_api_route_is_documented() {
+        let doc = super::build();
+        for spec in crate::routes::table().iter().filter(|s| s.is_api()) {
+            let method = spec.method.as_str().to_lowercase();
+            assert!(
+                doc["paths"][spec.path][&method].is_object(),
+                "{} {} is missing from the OpenAPI document",
+                spec.method,
+                spec.path
+            );
+        }
+    }
+}

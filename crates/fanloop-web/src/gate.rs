@@ -1,0 +1,295 @@
+//! The gate in front of every route: who is asking, may they, and is the form genuine.
+//!
+//! Order matters and is the same everywhere: authenticate (bearer token, else session
+//! cookie) → CSRF for state-changing requests made with a session → tenant boundary
+//! (non-members get 404) → role permission (403). Handlers then read `Principal` and
+//! `WorkspaceCtx` from the request; they never check access themselves.
+
+use crate::error::ApiError;
+use crate::i18n::Tr;
+use crate::routes::Access;
+use crate::{AppState, MAX_BODY_BYTES, pages};
+use axum::body::Body;
+use axum::extract::{FromRequestParts, RawPathParams, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use fanloop_domain::{Role, WorkspaceId};
+use fanloop_store::{User, Workspace};
+
+pub const SESSION_COOKIE: &str = "fanloop_session";
+/// Double-submit token for forms shown before anyone is signed in (login, setup,
+/// invitations), so a foreign site cannot sign a visitor into its own account.
+pub const FORM_COOKIE: &str = "fanloop_form";
+pub const LANG_COOKIE: &str = "fanloop_lang";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// The account behind a request.
+#[derive(Clone)]
+pub struct Principal {
+    pub user: User,
+    /// The session's CSRF token; `None` when authenticated by an API token, which a
+    /// browser never sends on its own and so needs none.
+    pub csrf: Option<String>,
+}
+
+/// The workspace named in the path and the caller's role there.
+#[derive(Clone)]
+pub struct WorkspaceCtx {
+    pub workspace: Workspace,
+    pub role: Role,
+}
+
+impl WorkspaceCtx {
+    pub fn id(&self) -> WorkspaceId {
+        WorkspaceId(self.workspace.id)
+    }
+}
+
+pub(crate) async fn gate(
+    State(state): State<AppState>,
+    access: Access,
+    api: bool,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, mut body) = req.into_parts();
+    let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    match access {
+        Access::Public => {
+            if changes_state && !api {
+                let expected = cookie(&parts.headers, FORM_COOKIE).unwrap_or_default();
+                body = match verified_body(&parts, body, &expected).await {
+                    Ok(body) => body,
+                    Err(refusal) => return refusal.respond(&parts, None, api),
+                };
+            }
+        }
+        Access::Signed | Access::Workspace(_) => {
+            let principal = match authenticate(&state, &parts.headers).await {
+                Ok(Some(principal)) => principal,
+                Ok(None) => return unauthenticated(&parts, api),
+                Err(e) => return Refusal::Internal(e).respond(&parts, None, api),
+            };
+            if changes_state && let Some(expected) = &principal.csrf {
+                body = match verified_body(&parts, body, expected).await {
+                    Ok(body) => body,
+                    Err(refusal) => return refusal.respond(&parts, Some(&principal), api),
+                };
+            }
+            if let Access::Workspace(permission) = access {
+                let ctx = match workspace_of(&state, &mut parts, &principal).await {
+                    Ok(ctx) => ctx,
+                    Err(refusal) => return refusal.respond(&parts, Some(&principal), api),
+                };
+                if !ctx.role.allows(permission) {
+                    return Refusal::Forbidden.respond(&parts, Some(&principal), api);
+                }
+                parts.extensions.insert(ctx);
+            }
+            parts.extensions.insert(principal);
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Why the gate said no.
+enum Refusal {
+    NotFound,
+    Forbidden,
+    BadCsrf,
+    TooLarge,
+    Internal(String),
+}
+
+impl Refusal {
+    fn respond(self, parts: &Parts, principal: Option<&Principal>, api: bool) -> Response {
+        let tr = Tr::negotiate(&parts.headers, principal.map(|p| p.user.locale), api);
+        let error = match self {
+            Refusal::NotFound => ApiError::not_found(&tr),
+            Refusal::Forbidden => ApiError::forbidden(&tr, tr.t("error.forbidden")),
+            Refusal::BadCsrf => ApiError::forbidden(&tr, tr.t("error.csrf")),
+            Refusal::TooLarge => ApiError::too_large(&tr),
+            Refusal::Internal(detail) => ApiError::internal(&tr, &detail),
+        };
+        if api {
+            error.into_response()
+        } else {
+            pages::error_page(&tr, principal, error.status, &error.detail)
+        }
+    }
+}
+
+/// Bearer token if one is sent (and then only it), else the session cookie.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, String> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        let user = state
+            .store
+            .user_by_api_token(token)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(user.map(|user| Principal { user, csrf: None }));
+    }
+    let Some(value) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let session = state
+        .store
+        .session(&value)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(session.map(|s| Principal {
+        user: s.user,
+        csrf: Some(s.csrf_token),
+    }))
+}
+
+fn unauthenticated(parts: &Parts, api: bool) -> Response {
+    if api {
+        let tr = Tr::negotiate(&parts.headers, None, true);
+        return ApiError::unauthorized(&tr).into_response();
+    }
+    // A cookie that no longer opens a session means it expired: say so on the login page.
+    let expired = cookie(&parts.headers, SESSION_COOKIE).is_some();
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let mut target = format!("/login?next={}", crate::form::encode(next));
+    if expired {
+        target.push_str("&expired=1");
+    }
+    Redirect::to(&target).into_response()
+}
+
+async fn workspace_of(
+    state: &AppState,
+    parts: &mut Parts,
+    principal: &Principal,
+) -> Result<WorkspaceCtx, Refusal> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| Refusal::NotFound)?;
+    let id = params
+        .iter()
+        .find(|(name, _)| *name == "id")
+        .and_then(|(_, value)| value.parse::<i64>().ok())
+        .ok_or(Refusal::NotFound)?;
+    match state
+        .store
+        .membership(WorkspaceId(id), principal.user.id)
+        .await
+    {
+        Ok(Some((workspace, role))) => Ok(WorkspaceCtx { workspace, role }),
+        Ok(None) => Err(Refusal::NotFound),
+        Err(e) => Err(Refusal::Internal(e.to_string())),
+    }
+}
+
+/// Checks the CSRF token (header, or the `_csrf` field of a form body) and hands back a
+/// body the handler can still read.
+async fn verified_body(parts: &Parts, body: Body, expected: &str) -> Result<Body, Refusal> {
+    if let Some(sent) = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if same(sent, expected) {
+            Ok(body)
+        } else {
+            Err(Refusal::BadCsrf)
+        };
+    }
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(Refusal::BadCsrf);
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Refusal::TooLarge)?;
+    let sent = crate::form::field(&bytes, CSRF_FIELD).unwrap_or_default();
+    if same(&sent, expected) {
+        Ok(Body::from(bytes))
+    } else {
+        Err(Refusal::BadCsrf)
+    }
+}
+
+/// Constant-time equality, so response timing does not leak a token's prefix.
+fn same(a: &str, b: &str) -> bool {
+    !b.is_empty()
+        && a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The value of one cookie from the request's `Cookie` headers.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = StatusCode;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Absent only when a handler needing a user sits on a public route: a bug in the
+        // route table, which the route × role test catches.
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for WorkspaceCtx {
+    type Rejection = StatusCode;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<WorkspaceCtx>()
+            .cloned()
+            .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_and_tokens() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "a=1; fanloop_session=fls_x; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("fls_x"));
+        assert_eq!(cookie(&headers, "missing"), None);
+        assert!(same("abc", "abc"));
+        assert!(!same("abd", "abc"));
+        assert!(!same("", ""));
+    }
+}

@@ -1,0 +1,246 @@
+//! The channels page: the accounts of the workspace's matrix, and adding one. The
+//! settings fields follow the chosen platform (htmx swaps them in).
+
+use super::{FieldErrors, Page, Shell, render};
+use crate::AppState;
+use crate::form::Form;
+use crate::gate::WorkspaceCtx;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use fanloop_domain::{ChannelDraft, Permission, Platform, PlatformTier, SettingField};
+use fanloop_store::Channel;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// One settings input as the form shows it.
+#[derive(Clone)]
+pub struct FieldView {
+    pub key: &'static str,
+    pub required: bool,
+    pub secret: bool,
+    pub url: bool,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings_channels.html")]
+struct ChannelsPage {
+    shell: Shell,
+    channels: Vec<Channel>,
+    can_manage: bool,
+    platforms: &'static [Platform],
+    platform: String,
+    name: String,
+    fields: Vec<FieldView>,
+    errors: FieldErrors,
+    created: bool,
+}
+
+#[derive(Template)]
+#[template(path = "channel_fields.html")]
+struct FieldsFragment {
+    shell_tr: crate::i18n::Tr,
+    fields: Vec<FieldView>,
+    errors: FieldErrors,
+}
+
+trait Labels {
+    fn tr(&self) -> &crate::i18n::Tr;
+    fn platform_label(&self, p: &Platform) -> &'static str {
+        p.label(self.tr().lang)
+    }
+    fn tier_label(&self, p: &Platform) -> &'static str {
+        self.tr().t(match p.tier() {
+            PlatformTier::Api => "tier.api",
+            PlatformTier::Assisted => "tier.assisted",
+            PlatformTier::Sandbox => "tier.sandbox",
+        })
+    }
+    fn field_label(&self, key: &str) -> &'static str {
+        self.tr().t(&format!("field.{key}"))
+    }
+}
+
+impl Labels for ChannelsPage {
+    fn tr(&self) -> &crate::i18n::Tr {
+        &self.shell.tr
+    }
+}
+
+impl Labels for FieldsFragment {
+    fn tr(&self) -> &crate::i18n::Tr {
+        &self.shell_tr
+    }
+}
+
+impl ChannelsPage {
+    fn channel_platform(&self, c: &Channel) -> &'static str {
+        self.platform_label(&c.platform)
+    }
+
+    fn platform_code(&self, c: &Channel) -> &'static str {
+        c.platform.code()
+    }
+
+    fn channel_tier(&self, c: &Channel) -> &'static str {
+        self.tier_label(&c.platform)
+    }
+
+    /// The platform's settings inputs, rendered by the same template htmx swaps in.
+    fn fields_html(&self) -> String {
+        let fragment = FieldsFragment {
+            shell_tr: self.shell.tr,
+            fields: self.fields.clone(),
+            errors: self.errors.clone(),
+        };
+        fragment.render().unwrap_or_default()
+    }
+}
+
+fn field_views(platform: &str, values: &HashMap<String, String>) -> Vec<FieldView> {
+    let spec: &[SettingField] = Platform::parse(platform)
+        .map(Platform::settings_spec)
+        .unwrap_or(&[]);
+    spec.iter()
+        .map(|f| FieldView {
+            key: f.key,
+            required: f.required,
+            secret: f.secret,
+            url: f.url,
+            value: values
+                .get(&format!("settings.{}", f.key))
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CreatedQuery {
+    created: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Query(q): Query<CreatedQuery>,
+) -> Response {
+    show(
+        &state,
+        &page,
+        &ctx,
+        StatusCode::OK,
+        Platform::Sandbox.code(),
+        "",
+        &HashMap::new(),
+        FieldErrors::default(),
+        q.created.is_some(),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show(
+    state: &AppState,
+    page: &Page,
+    ctx: &WorkspaceCtx,
+    status: StatusCode,
+    platform: &str,
+    name: &str,
+    values: &HashMap<String, String>,
+    errors: FieldErrors,
+    created: bool,
+) -> Response {
+    let shell = match Shell::load(state, page, Some(ctx), "settings").await {
+        Ok(shell) => shell,
+        Err(response) => return response,
+    };
+    let channels = match state.store.channels(ctx.id()).await {
+        Ok(channels) => channels,
+        Err(e) => return page.fail(&e),
+    };
+    let view = ChannelsPage {
+        shell,
+        channels,
+        can_manage: ctx.role.allows(Permission::ManageChannels),
+        platforms: &Platform::ALL,
+        platform: platform.to_owned(),
+        name: name.to_owned(),
+        fields: field_views(platform, values),
+        errors,
+        created,
+    };
+    render(status, &view)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let platform = form.get("platform").cloned().unwrap_or_default();
+    let name = form.get("name").cloned().unwrap_or_default();
+    let settings: serde_json::Map<String, serde_json::Value> = form
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("settings.")?.to_owned(), v.trim())))
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, serde_json::Value::String(v.to_owned())))
+        .collect();
+    let settings = serde_json::Value::Object(settings);
+    match ChannelDraft::parse(&platform, &name, Some(&settings)) {
+        Ok(draft) => match state
+            .store
+            .create_channel(
+                ctx.id(),
+                page.principal.user.id,
+                draft.platform,
+                &draft.name,
+                &draft.settings,
+            )
+            .await
+        {
+            Ok(_) => Redirect::to(&format!(
+                "/w/{}/settings/channels?created=1",
+                ctx.workspace.id
+            ))
+            .into_response(),
+            Err(e) => page.fail(&e),
+        },
+        Err(errors) => {
+            let errors = FieldErrors::from_invalid(&page.tr, &errors);
+            show(
+                &state,
+                &page,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &platform,
+                &name,
+                &form,
+                errors,
+                false,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FieldsQuery {
+    platform: String,
+}
+
+/// The settings inputs for one platform, swapped into the form by htmx.
+pub async fn fields(page: Page, Query(q): Query<FieldsQuery>) -> Response {
+    let fragment = FieldsFragment {
+        shell_tr: page.tr,
+        fields: field_views(&q.platform, &HashMap::new()),
+        errors: FieldErrors::default(),
+    };
+    render(StatusCode::OK, &fragment)
+}

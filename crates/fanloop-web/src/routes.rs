@@ -1,0 +1,115 @@
+//! The route table: every path Fanloop serves, with the access it requires.
+//!
+//! The router is built from this table, so a route cannot exist without a declared
+//! access, and the gate in front of each route enforces it. The route × role test in the
+//! binary's suite walks this same table.
+
+use crate::{AppState, api, assets, gate, ops, pages};
+use axum::Router;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter};
+use fanloop_domain::Permission;
+
+/// Who may reach a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: sign-in, setup and invitation links, health, assets, the API description.
+    Public,
+    /// Any signed-in account.
+    Signed,
+    /// A member of the workspace named by the path's `{id}` holding this permission.
+    /// Non-members get 404, so ids of other tenants reveal nothing.
+    Workspace(Permission),
+}
+
+/// One row of the table.
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    make: fn(MethodFilter) -> MethodRouter<AppState>,
+}
+
+impl RouteSpec {
+    /// API routes answer `application/problem+json`; pages answer HTML and redirects.
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/")
+    }
+}
+
+macro_rules! route {
+    ($method:ident $path:literal, $access:expr, $handler:path) => {
+        RouteSpec {
+            method: Method::$method,
+            path: $path,
+            access: $access,
+            make: |filter| axum::routing::on(filter, $handler),
+        }
+    };
+}
+
+pub fn table() -> Vec<RouteSpec> {
+    use Access::{Public, Signed, Workspace};
+    use Permission::*;
+    vec![
+        // Operations and static files.
+        route!(GET "/healthz", Public, ops::healthz),
+        route!(GET "/readyz", Public, ops::readyz),
+        route!(GET "/metrics", Public, ops::metrics),
+        route!(GET "/assets/{file}", Public, assets::serve),
+        // Signing in, first-run setup, invitations, language.
+        route!(GET "/login", Public, pages::auth::login_page),
+        route!(POST "/login", Public, pages::auth::login),
+        route!(POST "/logout", Signed, pages::auth::logout),
+        route!(GET "/setup/{token}", Public, pages::setup::page),
+        route!(POST "/setup/{token}", Public, pages::setup::submit),
+        route!(GET "/invite/{token}", Public, pages::invite::page),
+        route!(POST "/invite/{token}", Public, pages::invite::accept),
+        route!(POST "/lang", Public, pages::account::switch_language),
+        // The signed-in user's own pages.
+        route!(GET "/", Signed, pages::home),
+        route!(GET "/workspaces/new", Signed, pages::workspaces::new_page),
+        route!(POST "/workspaces/new", Signed, pages::workspaces::create),
+        route!(GET "/account", Signed, pages::account::page),
+        route!(POST "/account/language", Signed, pages::account::switch_language),
+        route!(POST "/account/tokens", Signed, pages::account::create_token),
+        route!(POST "/account/tokens/{token_id}/revoke", Signed, pages::account::revoke_token),
+        // One workspace's pages.
+        route!(GET "/w/{id}", Workspace(ViewWorkspace), pages::dashboard::page),
+        route!(GET "/w/{id}/settings", Workspace(ViewWorkspace), pages::workspaces::settings_page),
+        route!(POST "/w/{id}/settings", Workspace(EditWorkspace), pages::workspaces::update),
+        route!(GET "/w/{id}/settings/members", Workspace(ViewMembers), pages::members::page),
+        route!(POST "/w/{id}/settings/members", Workspace(ManageMembers), pages::members::invite),
+        route!(GET "/w/{id}/settings/channels", Workspace(ViewChannels), pages::channels::page),
+        route!(POST "/w/{id}/settings/channels", Workspace(ManageChannels), pages::channels::create),
+        route!(GET "/w/{id}/settings/channels/fields", Workspace(ManageChannels), pages::channels::fields),
+        route!(GET "/w/{id}/settings/audit", Workspace(EditWorkspace), pages::workspaces::audit_page),
+        route!(GET "/w/{id}/{area}", Workspace(ViewWorkspace), pages::dashboard::area),
+        // The JSON API.
+        route!(GET "/api/v1/openapi.json", Public, api::openapi::document),
+        route!(GET "/api/v1/me", Signed, api::workspaces::me),
+        route!(GET "/api/v1/workspaces", Signed, api::workspaces::list),
+        route!(POST "/api/v1/workspaces", Signed, api::workspaces::create),
+        route!(GET "/api/v1/workspaces/{id}", Workspace(ViewWorkspace), api::workspaces::get),
+        route!(GET "/api/v1/workspaces/{id}/channels", Workspace(ViewChannels), api::channels::list),
+        route!(POST "/api/v1/workspaces/{id}/channels", Workspace(ManageChannels), api::channels::create),
+        route!(GET "/api/v1/workspaces/{id}/members", Workspace(ViewMembers), api::members::list),
+        route!(POST "/api/v1/workspaces/{id}/members", Workspace(ManageMembers), api::members::add),
+    ]
+}
+
+/// Builds the router from the table, each route behind its gate.
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for spec in table() {
+        let filter =
+            MethodFilter::try_from(spec.method.clone()).expect("the table uses standard methods");
+        let (access, api) = (spec.access, spec.is_api());
+        let gated = (spec.make)(filter).layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            move |s, req, next| gate::gate(s, access, api, req, next),
+        ));
+        router = router.route(spec.path, gated);
+    }
+    router
+}
