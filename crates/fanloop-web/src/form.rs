@@ -42,13 +42,17 @@ pub fn pairs(body: &[u8]) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// The value of one field, if present and valid.
+/// The value of one field, if present and valid, whatever the other fields hold (the
+/// CSRF check must not depend on them; the handler refuses bad ones itself).
 pub fn field(body: &[u8], name: &str) -> Option<String> {
-    pairs(body)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
+    body.split(|&b| b == b'&').find_map(|part| {
+        let mut halves = part.splitn(2, |&b| b == b'=');
+        let key = decode(halves.next().unwrap_or_default()).ok()?;
+        if key != name {
+            return None;
+        }
+        decode(halves.next().unwrap_or_default()).ok()
+    })
 }
 
 /// A form body deserialised into `T` (whose fields should default, so a missing field

@@ -84,9 +84,13 @@ fn json_error(tr: &Tr, e: serde_path_to_error::Error<serde_json::Error>) -> ApiE
         .to_owned();
     // serde names a missing or unknown field inside backticks; point at that field.
     let named = message.split('`').nth(1).unwrap_or("");
+    // serde_path_to_error ends the path at an unknown field but at its parent for a
+    // missing one.
     let join = |name: &str| {
         if path == "." {
             name.to_owned()
+        } else if path == name || path.ends_with(&format!(".{name}")) {
+            path.clone()
         } else {
             format!("{path}.{name}")
         }

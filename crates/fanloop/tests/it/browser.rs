@@ -1,0 +1,275 @@
+//! The flow a person clicks through, in real headless Chromium driven over WebDriver:
+//! sign in, create a workspace, add a channel, and see both. Screenshots of each step
+//! land in `target/screenshots/` for a human to look at.
+
+use crate::helpers::{PASSWORD, TestApp, required};
+use base64::Engine as _;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+/// A minimal W3C WebDriver client: just the calls this suite needs.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    _driver: Child,
+    _profile: crate::helpers::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Option<Browser> {
+        let chromium =
+            std::env::var("FANLOOP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let driver = std::env::var("FANLOOP_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        if !std::path::Path::new(&chromium).exists() || !std::path::Path::new(&driver).exists() {
+            assert!(
+                !required("FANLOOP_REQUIRE_BROWSER"),
+                "FANLOOP_REQUIRE_BROWSER is set but {chromium} or {driver} is missing"
+            );
+            eprintln!("skipped: browser suite ({chromium} or {driver} not installed)");
+            return None;
+        }
+        let port = free_port();
+        let child = Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let http = reqwest::Client::new();
+        let status = format!("http://127.0.0.1:{port}/status");
+        for _ in 0..100 {
+            if http.get(&status).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = crate::helpers::TempDir::new("chromium");
+        let capabilities = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,900", "--lang=zh-CN", format!("--user-data-dir={}", profile.0.display())]
+        }}}});
+        let created: Value = http
+            .post(format!("http://127.0.0.1:{port}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {created}"));
+        let base = format!("http://127.0.0.1:{port}/session/{session}");
+        Some(Browser {
+            http,
+            base,
+            _driver: child,
+            _profile: profile,
+        })
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let value: Value = request
+            .send()
+            .await
+            .expect("webdriver call")
+            .json()
+            .await
+            .expect("webdriver json");
+        if value["value"].get("error").is_some() {
+            panic!("WebDriver {path}: {}", value["value"]);
+        }
+        value["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let found = self
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .expect("element id")
+            .to_owned()
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    async fn text(&self) -> String {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "return document.body.innerText", "args": []})),
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+    }
+
+    /// Waits until the page's visible text contains `needle`.
+    async fn wait_for_text(&self, needle: &str) {
+        for _ in 0..50 {
+            if self.text().await.contains(needle) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "page never showed {needle:?}; it shows:\n{}",
+            self.text().await
+        );
+    }
+
+    async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or(""))
+            .expect("png");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(format!("{name}.png")), bytes);
+    }
+
+    async fn quit(self) {
+        let _ = self.http.delete(&self.base).send().await;
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+#[tokio::test]
+async fn sign_in_create_workspace_and_channel() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let user = app.user("operator@example.com").await;
+
+    browser.goto(&format!("{}/", app.url)).await;
+    assert!(
+        browser.url().await.contains("/login"),
+        "signed-out visitors land on the login page"
+    );
+    browser.screenshot("01-login").await;
+    browser.fill("#email", "operator@example.com").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("新建工作区").await;
+    assert!(browser.url().await.ends_with("/workspaces/new"));
+
+    // A refused form keeps what was typed and says why, in place.
+    browser.fill("#name", "小满咖啡").await;
+    browser.fill("#timezone", "Mars/Base").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("未知时区").await;
+    browser.screenshot("02-workspace-invalid").await;
+    browser.fill("#timezone", "Asia/Shanghai").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("需要你处理").await;
+    browser.screenshot("03-dashboard-empty").await;
+
+    let workspaces = app.store.workspaces_of(user.id).await.unwrap();
+    assert_eq!(workspaces.len(), 1);
+    let id = workspaces[0].0.id;
+
+    browser
+        .goto(&format!("{}/w/{id}/settings/channels", app.url))
+        .await;
+    browser.fill("#name", "小满咖啡 · 沙盒公众号").await;
+    browser.click("form.stack button[type=submit]").await;
+    browser.wait_for_text("渠道已添加").await;
+    assert!(browser.text().await.contains("小满咖啡 · 沙盒公众号"));
+    browser.screenshot("04-channels").await;
+
+    browser.goto(&format!("{}/w/{id}", app.url)).await;
+    browser.wait_for_text("小满咖啡 · 沙盒公众号").await;
+    browser.screenshot("05-dashboard").await;
+    browser.resize(390, 844).await;
+    browser.screenshot("06-dashboard-phone").await;
+    browser.goto(&format!("{}/w/{id}/inbox", app.url)).await;
+    browser.wait_for_text("尚未开放").await;
+    browser.screenshot("07-planned-area-phone").await;
+    browser.resize(1280, 900).await;
+    browser
+        .goto(&format!("{}/w/{id}/settings/members", app.url))
+        .await;
+    browser.screenshot("08-members").await;
+
+    let channels = app
+        .store
+        .channels(fanloop_domain::WorkspaceId(id))
+        .await
+        .unwrap();
+    assert_eq!(channels.len(), 1);
+    assert_eq!(channels[0].name, "小满咖啡 · 沙盒公众号");
+    browser.quit().await;
+}

@@ -1,0 +1,15 @@
+//! Fanloop's black-box suite: one test binary (fast to link) that drives the real
+//! server over HTTP, the real CLI as a process, the store on both backends, and the UI in
+//! headless Chromium.
+//!
+//! Suites needing PostgreSQL or Chromium say "skipped" when the machine lacks them;
+//! `FANLOOP_REQUIRE_POSTGRES=1` / `FANLOOP_REQUIRE_BROWSER=1` (set by CI) turn a skip
+//! into a failure.
+
+mod api;
+mod auth;
+mod browser;
+mod cli;
+mod helpers;
+mod rbac;
+mod store;

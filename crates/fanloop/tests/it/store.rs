@@ -1,0 +1,359 @@
+//! One conformance suite for the store, run unchanged on SQLite and on PostgreSQL.
+
+use crate::helpers::{TempDir, password_hash, required, sqlite_store, test_vault};
+use fanloop_domain::{
+    ChannelDraft, ChannelId, DisplayName, Email, Locale, Role, WorkspaceId, WorkspaceProfile,
+};
+use fanloop_store::{Store, StoreError};
+use serde_json::json;
+use sqlx::Connection;
+
+#[tokio::test]
+async fn sqlite_conformance() {
+    let dir = TempDir::new("store");
+    let store = sqlite_store(&dir).await;
+    conformance(&store).await;
+    // Re-opening migrates nothing twice and keeps the data.
+    store.close().await;
+    let reopened = sqlite_store(&dir).await;
+    assert!(
+        reopened
+            .user_by_email(&Email::parse("a@example.com").unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn postgres_conformance() {
+    let Some(db) = PgDatabase::create().await else {
+        return;
+    };
+    let store = Store::open(std::path::Path::new("."), Some(&db.url), test_vault())
+        .await
+        .expect("open postgres store");
+    conformance(&store).await;
+    store.close().await;
+    // Several instances start at once: the migration lock lets exactly one migrate.
+    let (a, b) = tokio::join!(
+        Store::open(std::path::Path::new("."), Some(&db.url), test_vault()),
+        Store::open(std::path::Path::new("."), Some(&db.url), test_vault())
+    );
+    a.expect("first instance").close().await;
+    b.expect("second instance").close().await;
+    db.drop().await;
+}
+
+/// A throwaway PostgreSQL database, or `None` (skip) when no server is reachable and CI
+/// has not required one.
+struct PgDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    async fn create() -> Option<PgDatabase> {
+        let base = std::env::var("FANLOOP_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let admin = format!("{base}/postgres");
+        let mut conn = match sqlx::PgConnection::connect(&admin).await {
+            Ok(conn) => conn,
+            Err(e) if !required("FANLOOP_REQUIRE_POSTGRES") => {
+                eprintln!(
+                    "skipped: PostgreSQL suite (no server at {base}: {e}); set FANLOOP_TEST_POSTGRES to run it"
+                );
+                return None;
+            }
+            Err(e) => panic!(
+                "FANLOOP_REQUIRE_POSTGRES is set but PostgreSQL at {base} is unreachable: {e}"
+            ),
+        };
+        let name = format!("fanloop_test_{}", &fanloop_store::new_token("")[..12]);
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        Some(PgDatabase {
+            admin,
+            url: format!("{base}/{name}"),
+            name,
+        })
+    }
+
+    async fn drop(self) {
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await {
+            let _ = sqlx::query(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn)
+            .await;
+        }
+    }
+}
+
+async fn conformance(store: &Store) {
+    store.ping().await.unwrap();
+    let email = |s: &str| Email::parse(s).unwrap();
+    let name = |s: &str| DisplayName::parse(s).unwrap();
+
+    // Accounts: unique emails, lookups.
+    let a = store
+        .create_user(
+            &email("a@example.com"),
+            &name("甲"),
+            password_hash(),
+            Locale::ZhCn,
+        )
+        .await
+        .unwrap();
+    let dup = store
+        .create_user(&email("a@example.com"), &name("x"), "h", Locale::En)
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict("email"))), "{dup:?}");
+    let b = store
+        .create_user(
+            &email("b@example.com"),
+            &name("乙"),
+            password_hash(),
+            Locale::En,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .user_by_email(&email("b@example.com"))
+            .await
+            .unwrap()
+            .unwrap()
+            .locale,
+        Locale::En
+    );
+    assert_eq!(store.count_users().await.unwrap(), 2);
+
+    // Sessions: found while live, gone when expired or deleted.
+    let live = store.create_session(a.id, 60_000).await.unwrap();
+    assert_eq!(
+        store
+            .session(&live.cookie_value)
+            .await
+            .unwrap()
+            .unwrap()
+            .user
+            .id,
+        a.id
+    );
+    let dead = store.create_session(a.id, -1).await.unwrap();
+    assert!(store.session(&dead.cookie_value).await.unwrap().is_none());
+    assert!(store.purge_expired(60_000).await.unwrap() >= 1);
+    store.delete_session(&live.cookie_value).await.unwrap();
+    assert!(store.session(&live.cookie_value).await.unwrap().is_none());
+
+    // API tokens: only hashes stored; revocable by their owner only.
+    let (token_id, raw) = store.create_api_token(a.id, "ci").await.unwrap();
+    assert_eq!(
+        store.user_by_api_token(&raw).await.unwrap().unwrap().id,
+        a.id
+    );
+    assert!(store.user_by_api_token("flp_nope").await.unwrap().is_none());
+    assert!(matches!(
+        store.revoke_api_token(b.id, token_id).await,
+        Err(StoreError::NotFound)
+    ));
+    store.revoke_api_token(a.id, token_id).await.unwrap();
+    assert!(store.user_by_api_token(&raw).await.unwrap().is_none());
+
+    // Login throttling counts per subject.
+    for _ in 0..3 {
+        store
+            .record_login_failure("email:a@example.com")
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store
+            .login_failures_since("email:a@example.com", 0)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .login_failures_since("email:b@example.com", 0)
+            .await
+            .unwrap(),
+        0
+    );
+    store
+        .clear_login_failures("email:a@example.com")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .login_failures_since("email:a@example.com", 0)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Workspaces and the tenant boundary.
+    let profile = WorkspaceProfile::parse("甲品牌", "Asia/Shanghai", "zh-CN", "亲切").unwrap();
+    let ws = store.create_workspace(a.id, &profile).await.unwrap();
+    assert_eq!(
+        store.membership(ws.id(), a.id).await.unwrap().unwrap().1,
+        Role::Owner
+    );
+    assert!(store.membership(ws.id(), b.id).await.unwrap().is_none());
+    assert!(
+        store
+            .membership(WorkspaceId(ws.id + 1000), a.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let renamed = WorkspaceProfile::parse("甲品牌 2", "Europe/London", "en", "").unwrap();
+    store
+        .update_workspace(ws.id(), a.id, &renamed)
+        .await
+        .unwrap();
+    let (after, _) = store.membership(ws.id(), a.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            after.name.as_str(),
+            after.timezone.as_str(),
+            after.locale.as_str()
+        ),
+        ("甲品牌 2", "Europe/London", "en")
+    );
+
+    // Members and invitations.
+    store
+        .add_member(ws.id(), b.id, Role::Editor, a.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.add_member(ws.id(), b.id, Role::Viewer, a.id).await,
+        Err(StoreError::Conflict("member"))
+    ));
+    assert_eq!(store.members(ws.id()).await.unwrap().len(), 2);
+    let (invitation, link) = store
+        .invite(
+            ws.id(),
+            &email("c@example.com"),
+            Role::Analyst,
+            a.id,
+            60_000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(invitation.role, Role::Analyst);
+    assert!(matches!(
+        store
+            .invite(ws.id(), &email("c@example.com"), Role::Viewer, a.id, 60_000)
+            .await,
+        Err(StoreError::Conflict("invitation"))
+    ));
+    assert_eq!(store.pending_invitations(ws.id()).await.unwrap().len(), 1);
+    assert_eq!(
+        store.invitation(&link).await.unwrap().unwrap().1,
+        "甲品牌 2"
+    );
+    // Only the invited email can spend it.
+    assert!(matches!(
+        store.accept_invitation(&link, b.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let c = store
+        .create_user(&email("c@example.com"), &name("丙"), "h", Locale::ZhCn)
+        .await
+        .unwrap();
+    let (_, joined) = store.accept_invitation(&link, c.id).await.unwrap();
+    assert_eq!(joined, ws.id());
+    assert_eq!(
+        store.membership(ws.id(), c.id).await.unwrap().unwrap().1,
+        Role::Analyst
+    );
+    assert!(matches!(
+        store.accept_invitation(&link, c.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.invitation(&link).await.unwrap().is_none());
+    let (_, expired) = store
+        .invite(ws.id(), &email("d@example.com"), Role::Viewer, a.id, -1)
+        .await
+        .unwrap();
+    assert!(store.invitation(&expired).await.unwrap().is_none());
+
+    // Channels: settings public, secrets sealed, scoped to their workspace.
+    let draft = ChannelDraft::parse(
+        "wechat_oa",
+        "公众号",
+        Some(&json!({"app_id": "wx123", "app_secret": "shh-secret", "token": "tok", "api_base_url": "https://gw.example"})),
+    )
+    .unwrap();
+    let channel = store
+        .create_channel(ws.id(), a.id, draft.platform, &draft.name, &draft.settings)
+        .await
+        .unwrap();
+    let listed = store.channels(ws.id()).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].settings.get("app_id").map(String::as_str),
+        Some("wx123")
+    );
+    assert_eq!(listed[0].secrets_set, ["app_secret", "token"]);
+    assert!(!format!("{:?}", listed[0]).contains("shh-secret"));
+    let secrets = store
+        .channel_secrets(ws.id(), ChannelId(channel.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        secrets.get("app_secret").map(String::as_str),
+        Some("shh-secret")
+    );
+    let other = store.create_workspace(b.id, &profile).await.unwrap();
+    assert!(matches!(
+        store
+            .channel_secrets(other.id(), ChannelId(channel.id))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.channels(other.id()).await.unwrap().is_empty());
+
+    // The audit log recorded each change, newest first.
+    let log = store.audit_log(ws.id(), 50).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "channel.create",
+            "member.invite",
+            "member.join",
+            "member.invite",
+            "member.add",
+            "workspace.update",
+            "workspace.create"
+        ]
+    );
+
+    // Setup links: one at a time, spent with the first account, never replayable.
+    let first = store.new_setup_token(60_000).await.unwrap();
+    let second = store.new_setup_token(60_000).await.unwrap();
+    assert!(!store.setup_token_valid(&first).await.unwrap());
+    assert!(store.setup_token_valid(&second).await.unwrap());
+    let refused = store
+        .create_first_user(
+            &second,
+            &email("z@example.com"),
+            &name("z"),
+            "h",
+            Locale::ZhCn,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound)),
+        "accounts exist already"
+    );
+}
