@@ -76,6 +76,14 @@ impl Labels for FieldsFragment {
 }
 
 impl ChannelsPage {
+    /// "微信公众号 · 接口发布"; the sandbox needs no tier after its name.
+    fn platform_option(&self, p: &Platform) -> String {
+        match p.tier() {
+            PlatformTier::Sandbox => self.platform_label(p).to_owned(),
+            _ => format!("{} · {}", self.platform_label(p), self.tier_label(p)),
+        }
+    }
+
     fn channel_platform(&self, c: &Channel) -> &'static str {
         self.platform_label(&c.platform)
     }
