@@ -1,11 +1,12 @@
 //! Accounts: users, browser sessions, API tokens, login throttling and the one-time setup
 //! link.
 
+use crate::access::{Caller, Credential};
 use crate::{Store, StoreError, hash_token, new_token, now_ms, on_pool};
 use fanloop_domain::{DisplayName, Email, Locale, TokenId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     email: String,
     display_name: String,
@@ -36,15 +37,6 @@ impl From<UserRow> for User {
     }
 }
 
-/// A signed-in browser.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub user: User,
-    /// Sent back with every state-changing form; bound to this session only.
-    pub csrf_token: String,
-    pub expires_at: i64,
-}
-
 /// A session just created: the raw cookie value is only ever seen here.
 pub struct NewSession {
     pub cookie_value: String,
@@ -60,7 +52,7 @@ pub struct ApiToken {
     pub created_at: i64,
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.locale";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.locale";
 
 impl Store {
     pub async fn create_user(
@@ -147,26 +139,8 @@ impl Store {
     }
 
     /// The live session behind a cookie value; expired sessions count as absent.
-    pub async fn session(&self, cookie_value: &str) -> Result<Option<Session>, StoreError> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            user: UserRow,
-            csrf_token: String,
-            expires_at: i64,
-        }
-        let sql = format!(
-            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
-             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
-        );
-        let row: Option<Row> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(hash_token(cookie_value)).bind(now_ms()).fetch_optional(pool).await
-        })?;
-        Ok(row.map(|r| Session {
-            user: r.user.into(),
-            csrf_token: r.csrf_token,
-            expires_at: r.expires_at,
-        }))
+    pub async fn session(&self, cookie_value: &str) -> Result<Option<Caller>, StoreError> {
+        self.caller(Credential::Session(cookie_value), None).await
     }
 
     pub async fn delete_session(&self, cookie_value: &str) -> Result<(), StoreError> {
@@ -212,13 +186,10 @@ impl Store {
     }
 
     pub async fn user_by_api_token(&self, raw: &str) -> Result<Option<User>, StoreError> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
-        );
-        let row: Option<UserRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(hash_token(raw)).fetch_optional(pool).await
-        })?;
-        Ok(row.map(User::from))
+        Ok(self
+            .caller(Credential::ApiToken(raw), None)
+            .await?
+            .map(|c| c.user))
     }
 
     pub async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>, StoreError> {

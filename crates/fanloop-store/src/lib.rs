@@ -9,6 +9,7 @@
 //! Architecture invariant: nothing above this crate writes SQL, and nothing here knows
 //! about HTTP or presentation.
 
+mod access;
 mod accounts;
 mod channels;
 mod error;
@@ -17,7 +18,8 @@ mod secret;
 mod vault;
 mod workspaces;
 
-pub use accounts::{ApiToken, NewSession, Session, User};
+pub use access::{Caller, Credential};
+pub use accounts::{ApiToken, NewSession, User};
 pub use channels::Channel;
 pub use error::StoreError;
 pub use secret::{hash_token, new_token};

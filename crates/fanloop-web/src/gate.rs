@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use fanloop_domain::{Role, WorkspaceId};
-use fanloop_store::{User, Workspace};
+use fanloop_store::{Credential, User, Workspace};
 
 pub const SESSION_COOKIE: &str = "fanloop_session";
 /// Double-submit token for forms shown before anyone is signed in (login, setup,
@@ -68,8 +68,14 @@ pub(crate) async fn gate(
             }
         }
         Access::Signed | Access::Workspace(_) => {
-            let principal = match authenticate(&state, &parts.headers).await {
-                Ok(Some(principal)) => principal,
+            // The workspace is read from the path first so that identity and membership
+            // come from one store query.
+            let named = match access {
+                Access::Workspace(_) => workspace_in_path(&state, &mut parts).await,
+                _ => None,
+            };
+            let (principal, membership) = match authenticate(&state, &parts.headers, named).await {
+                Ok(Some(found)) => found,
                 Ok(None) => return unauthenticated(&parts, api),
                 Err(e) => return Refusal::Internal(e).respond(&parts, None, api),
             };
@@ -80,14 +86,13 @@ pub(crate) async fn gate(
                 };
             }
             if let Access::Workspace(permission) = access {
-                let ctx = match workspace_of(&state, &mut parts, &principal).await {
-                    Ok(ctx) => ctx,
-                    Err(refusal) => return refusal.respond(&parts, Some(&principal), api),
+                let Some((workspace, role)) = membership else {
+                    return Refusal::NotFound.respond(&parts, Some(&principal), api);
                 };
-                if !ctx.role.allows(permission) {
+                if !role.allows(permission) {
                     return Refusal::Forbidden.respond(&parts, Some(&principal), api);
                 }
-                parts.extensions.insert(ctx);
+                parts.extensions.insert(WorkspaceCtx { workspace, role });
             }
             parts.extensions.insert(principal);
         }
@@ -122,38 +127,42 @@ impl Refusal {
     }
 }
 
-/// Bearer token if one is sent (and then only it), else the session cookie.
+/// Bearer token if one is sent (and then only it), else the session cookie; with the
+/// caller's membership of `workspace` when one is named.
 pub(crate) async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<Principal>, String> {
-    if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let Some(token) = token.filter(|t| !t.is_empty()) else {
-            return Ok(None);
-        };
-        let user = state
-            .store
-            .user_by_api_token(token)
-            .await
-            .map_err(|e| e.to_string())?;
-        return Ok(user.map(|user| Principal { user, csrf: None }));
-    }
-    let Some(value) = cookie(headers, SESSION_COOKIE) else {
-        return Ok(None);
+    workspace: Option<WorkspaceId>,
+) -> Result<Option<(Principal, Option<(Workspace, Role)>)>, String> {
+    let session_cookie = cookie(headers, SESSION_COOKIE);
+    let credential = match (headers.get(header::AUTHORIZATION), &session_cookie) {
+        (Some(value), _) => {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim);
+            match token.filter(|t| !t.is_empty()) {
+                Some(token) => Credential::ApiToken(token),
+                None => return Ok(None),
+            }
+        }
+        (None, Some(value)) => Credential::Session(value),
+        (None, None) => return Ok(None),
     };
-    let session = state
+    let caller = state
         .store
-        .session(&value)
+        .caller(credential, workspace)
         .await
         .map_err(|e| e.to_string())?;
-    Ok(session.map(|s| Principal {
-        user: s.user,
-        csrf: Some(s.csrf_token),
+    Ok(caller.map(|c| {
+        (
+            Principal {
+                user: c.user,
+                csrf: c.csrf_token,
+            },
+            c.membership,
+        )
     }))
 }
 
@@ -176,28 +185,15 @@ fn unauthenticated(parts: &Parts, api: bool) -> Response {
     Redirect::to(&target).into_response()
 }
 
-async fn workspace_of(
-    state: &AppState,
-    parts: &mut Parts,
-    principal: &Principal,
-) -> Result<WorkspaceCtx, Refusal> {
-    let params = RawPathParams::from_request_parts(parts, state)
-        .await
-        .map_err(|_| Refusal::NotFound)?;
-    let id = params
+/// The `{id}` of the path, if it is a number; anything else names no workspace and ends
+/// as 404 once the caller is known.
+async fn workspace_in_path(state: &AppState, parts: &mut Parts) -> Option<WorkspaceId> {
+    let params = RawPathParams::from_request_parts(parts, state).await.ok()?;
+    params
         .iter()
         .find(|(name, _)| *name == "id")
-        .and_then(|(_, value)| value.parse::<i64>().ok())
-        .ok_or(Refusal::NotFound)?;
-    match state
-        .store
-        .membership(WorkspaceId(id), principal.user.id)
-        .await
-    {
-        Ok(Some((workspace, role))) => Ok(WorkspaceCtx { workspace, role }),
-        Ok(None) => Err(Refusal::NotFound),
-        Err(e) => Err(Refusal::Internal(e.to_string())),
-    }
+        .and_then(|(_, value)| value.parse().ok())
+        .map(WorkspaceId)
 }
 
 /// Checks the CSRF token (header, or the `_csrf` field of a form body) and hands back a

@@ -155,7 +155,7 @@ pub async fn switch_language(
     Form(form): Form<LanguageForm>,
 ) -> Response {
     let locale = Locale::parse(&form.lang).unwrap_or_default();
-    if let Ok(Some(principal)) = authenticate(&state, &headers).await {
+    if let Ok(Some((principal, _))) = authenticate(&state, &headers, None).await {
         let _ = state.store.set_user_locale(principal.user.id, locale).await;
     }
     let cookie = format!(

@@ -46,7 +46,11 @@ struct Context {
 }
 
 async fn context(state: &AppState, headers: &HeaderMap, token: &str) -> Result<Context, Response> {
-    let principal = authenticate(state, headers).await.ok().flatten();
+    let principal = authenticate(state, headers, None)
+        .await
+        .ok()
+        .flatten()
+        .map(|(p, _)| p);
     let tr = Tr::negotiate(headers, principal.as_ref().map(|p| p.user.locale), false);
     let fail = |e: &dyn std::fmt::Display| {
         error_page(
