@@ -143,4 +143,25 @@ impl Store {
             }
         }
     }
+
+    /// Removes a channel from the workspace (its sealed credentials go with it).
+    pub async fn delete_channel(
+        &self,
+        workspace: WorkspaceId,
+        channel: ChannelId,
+        actor: UserId,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let name: Option<(String,)> = sqlx::query_as("DELETE FROM channels WHERE id = $1 AND workspace_id = $2 RETURNING name")
+                .bind(channel.0)
+                .bind(workspace.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((name,)) = name else { return Err(StoreError::NotFound) };
+            audit!(tx, workspace.0, actor.0, "channel.delete", name)?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
 }

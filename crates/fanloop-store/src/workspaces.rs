@@ -412,3 +412,114 @@ impl Store {
         })?)
     }
 }
+
+/// Team changes: roles, removals, revoked invitations. The last owner can neither leave
+/// nor be demoted, so a workspace is never left without someone who can run it.
+impl Store {
+    pub async fn change_role(
+        &self,
+        workspace: WorkspaceId,
+        user: UserId,
+        role: Role,
+        actor: UserId,
+    ) -> Result<(), StoreError> {
+        self.change_member(workspace, user, Some(role), actor).await
+    }
+
+    pub async fn remove_member(
+        &self,
+        workspace: WorkspaceId,
+        user: UserId,
+        actor: UserId,
+    ) -> Result<(), StoreError> {
+        self.change_member(workspace, user, None, actor).await
+    }
+
+    /// Gives `user` a new role, or removes them (`None`), refusing to leave no owner.
+    async fn change_member(
+        &self,
+        workspace: WorkspaceId,
+        user: UserId,
+        role: Option<Role>,
+        actor: UserId,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let current: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+                .bind(workspace.0)
+                .bind(user.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((current,)) = current else { return Err(StoreError::NotFound) };
+            if current == Role::Owner.code() && role != Some(Role::Owner) {
+                let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = $2")
+                    .bind(workspace.0)
+                    .bind(Role::Owner.code())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if owners <= 1 {
+                    return Err(StoreError::Conflict("last_owner"));
+                }
+            }
+            match role {
+                Some(role) => {
+                    sqlx::query("UPDATE memberships SET role = $1 WHERE workspace_id = $2 AND user_id = $3")
+                        .bind(role.code())
+                        .bind(workspace.0)
+                        .bind(user.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    audit!(tx, workspace.0, actor.0, "member.role", format!("{} {current} → {}", user.0, role.code()))?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+                        .bind(workspace.0)
+                        .bind(user.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    audit!(tx, workspace.0, actor.0, "member.remove", format!("{} {current}", user.0))?;
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The member's current role, if they are one (for deciding who may change them).
+    pub async fn member_role(
+        &self,
+        workspace: WorkspaceId,
+        user: UserId,
+    ) -> Result<Option<Role>, StoreError> {
+        let row: Option<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
+                .bind(workspace.0)
+                .bind(user.0)
+                .fetch_optional(pool)
+                .await
+        })?;
+        row.map(|(r,)| role_of(&r)).transpose()
+    }
+
+    pub async fn revoke_invitation(
+        &self,
+        workspace: WorkspaceId,
+        invitation: InvitationId,
+        actor: UserId,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let email: Option<(String,)> = sqlx::query_as(
+                "DELETE FROM invitations WHERE id = $1 AND workspace_id = $2 AND accepted_at IS NULL RETURNING email",
+            )
+            .bind(invitation.0)
+            .bind(workspace.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((email,)) = email else { return Err(StoreError::NotFound) };
+            audit!(tx, workspace.0, actor.0, "member.revoke", email)?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}

@@ -21,6 +21,8 @@
   // Disable a form's submit button while it is being sent, so a double click does not
   // submit twice.
   document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); return; }
     var button = event.target.querySelector("button[type=submit]");
     if (button) { setTimeout(function () { button.disabled = true; button.classList.add("busy"); }, 0); }
   });

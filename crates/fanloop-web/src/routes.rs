@@ -80,9 +80,13 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/w/{id}/settings", Workspace(EditWorkspace), pages::workspaces::update),
         route!(GET "/w/{id}/settings/members", Workspace(ViewMembers), pages::members::page),
         route!(POST "/w/{id}/settings/members", Workspace(ManageMembers), pages::members::invite),
+        route!(POST "/w/{id}/settings/members/{user_id}/role", Workspace(ManageMembers), pages::members::change_role),
+        route!(POST "/w/{id}/settings/members/{user_id}/remove", Workspace(ManageMembers), pages::members::remove),
+        route!(POST "/w/{id}/settings/invitations/{invitation_id}/revoke", Workspace(ManageMembers), pages::members::revoke),
         route!(GET "/w/{id}/settings/channels", Workspace(ViewChannels), pages::channels::page),
         route!(POST "/w/{id}/settings/channels", Workspace(ManageChannels), pages::channels::create),
         route!(GET "/w/{id}/settings/channels/fields", Workspace(ManageChannels), pages::channels::fields),
+        route!(POST "/w/{id}/settings/channels/{channel_id}/delete", Workspace(ManageChannels), pages::channels::delete),
         route!(GET "/w/{id}/settings/audit", Workspace(EditWorkspace), pages::workspaces::audit_page),
         route!(GET "/w/{id}/{area}", Workspace(ViewWorkspace), pages::dashboard::area),
         // The JSON API.
@@ -93,8 +97,11 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/api/v1/workspaces/{id}", Workspace(ViewWorkspace), api::workspaces::get),
         route!(GET "/api/v1/workspaces/{id}/channels", Workspace(ViewChannels), api::channels::list),
         route!(POST "/api/v1/workspaces/{id}/channels", Workspace(ManageChannels), api::channels::create),
+        route!(DELETE "/api/v1/workspaces/{id}/channels/{channel_id}", Workspace(ManageChannels), api::channels::delete),
         route!(GET "/api/v1/workspaces/{id}/members", Workspace(ViewMembers), api::members::list),
         route!(POST "/api/v1/workspaces/{id}/members", Workspace(ManageMembers), api::members::add),
+        route!(PATCH "/api/v1/workspaces/{id}/members/{user_id}", Workspace(ManageMembers), api::members::update),
+        route!(DELETE "/api/v1/workspaces/{id}/members/{user_id}", Workspace(ManageMembers), api::members::remove),
     ]
 }
 

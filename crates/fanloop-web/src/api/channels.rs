@@ -5,9 +5,9 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::gate::{Principal, WorkspaceCtx};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use fanloop_domain::{ChannelDraft, Platform, PlatformTier};
+use fanloop_domain::{ChannelDraft, ChannelId, Platform, PlatformTier};
 use fanloop_store::Channel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -83,4 +83,19 @@ pub async fn create(
         .await
         .map_err(|e| ApiError::store(&tr, e))?;
     Ok((StatusCode::CREATED, Json(channel.into())))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    Path((_, channel_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .delete_channel(ctx.id(), ChannelId(channel_id), principal.user.id)
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(StatusCode::NO_CONTENT)
 }

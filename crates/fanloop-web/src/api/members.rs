@@ -6,9 +6,9 @@ use crate::error::ApiError;
 use crate::gate::{Principal, WorkspaceCtx};
 use crate::{AppState, i18n::Tr};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use fanloop_domain::{Email, Invalid, Role};
+use fanloop_domain::{Email, Invalid, Role, UserId};
 use fanloop_store::{Invitation, Member, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -152,4 +152,98 @@ fn invited(state: &AppState, i: Invitation, raw: &str) -> AddOutcome {
         expires_at: rfc3339(i.expires_at),
         invite_url: format!("{}/invite/{raw}", state.config.public_url),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRole {
+    role: String,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    Path((_, user_id)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<ChangeRole>,
+) -> Result<Json<MemberView>, ApiError> {
+    change_member(
+        &state,
+        &tr,
+        &principal,
+        &ctx,
+        UserId(user_id),
+        Some(&body.role),
+    )
+    .await?;
+    let members = state
+        .store
+        .members(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    let member = members
+        .into_iter()
+        .find(|m| m.user_id == user_id)
+        .ok_or_else(|| ApiError::not_found(&tr))?;
+    Ok(Json(member.into()))
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    Path((_, user_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    change_member(&state, &tr, &principal, &ctx, UserId(user_id), None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes a member's role (`Some`) or removes them (`None`). Shared by the API and the
+/// members page. Whoever acts must be allowed to assign both the member's current role
+/// and the new one, so an admin can neither demote an owner nor crown one.
+pub(crate) async fn change_member(
+    state: &AppState,
+    tr: &Tr,
+    principal: &Principal,
+    ctx: &WorkspaceCtx,
+    user: UserId,
+    role: Option<&str>,
+) -> Result<(), ApiError> {
+    let role = role
+        .map(Role::parse)
+        .transpose()
+        .map_err(|e| invalid(tr, vec![e]))?;
+    let current = state
+        .store
+        .member_role(ctx.id(), user)
+        .await
+        .map_err(|e| ApiError::store(tr, e))?;
+    let Some(current) = current else {
+        return Err(ApiError::not_found(tr));
+    };
+    if !ctx.role.may_assign(current) || role.is_some_and(|r| !ctx.role.may_assign(r)) {
+        return Err(ApiError::forbidden(tr, tr.t("error.assign_role")));
+    }
+    let done = match role {
+        Some(role) => {
+            state
+                .store
+                .change_role(ctx.id(), user, role, principal.user.id)
+                .await
+        }
+        None => {
+            state
+                .store
+                .remove_member(ctx.id(), user, principal.user.id)
+                .await
+        }
+    };
+    done.map_err(|e| match e {
+        StoreError::Conflict(what) => {
+            ApiError::conflict(tr, "role", tr.t(&format!("conflict.{what}")))
+        }
+        other => ApiError::store(tr, other),
+    })
 }

@@ -21,6 +21,12 @@ pub fn build() -> Value {
     let created = |schema: Value| json!({"description": "Created", "content": {"application/json": {"schema": schema}}});
     let body = |schema: Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
     let id_param = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}}]);
+    let sub_param = |name: &str| {
+        json!([
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}},
+            {"name": name, "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}}
+        ])
+    };
     let errors = |codes: &[&str]| -> Value {
         codes
             .iter()
@@ -63,6 +69,13 @@ pub fn build() -> Value {
             "/api/v1/workspaces/{id}/members": {
                 "get": {"summary": "The team", "parameters": id_param, "responses": with(json!({"200": ok(list("Member"))}), errors(&["401", "404"]))},
                 "post": {"summary": "Add a member: an existing account joins at once, anyone else is invited", "parameters": id_param, "requestBody": body(r("NewMember")), "responses": with(json!({"201": created(r("AddedMember"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/channels/{channel_id}": {
+                "delete": {"summary": "Remove a channel and its stored credentials", "parameters": sub_param("channel_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/members/{user_id}": {
+                "patch": {"summary": "Change a member's role (the last owner cannot be demoted)", "parameters": sub_param("user_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["role"], "properties": {"role": r("Role")}})), "responses": with(json!({"200": ok(r("Member"))}), errors(&["400", "401", "403", "404", "409", "422"]))},
+                "delete": {"summary": "Remove a member (the last owner cannot leave)", "parameters": sub_param("user_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404", "409"]))}
             },
             "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OK"}}}}
         },

@@ -6,10 +6,10 @@ use crate::AppState;
 use crate::form::Form;
 use crate::gate::WorkspaceCtx;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use fanloop_domain::{ChannelDraft, Permission, Platform, PlatformTier, SettingField};
+use fanloop_domain::{ChannelDraft, ChannelId, Permission, Platform, PlatformTier, SettingField};
 use fanloop_store::Channel;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -35,7 +35,8 @@ struct ChannelsPage {
     name: String,
     fields: Vec<FieldView>,
     errors: FieldErrors,
-    created: bool,
+    /// Catalog key of a success note to show.
+    notice: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -129,6 +130,7 @@ fn field_views(platform: &str, values: &HashMap<String, String>) -> Vec<FieldVie
 #[serde(default)]
 pub struct CreatedQuery {
     created: Option<String>,
+    deleted: Option<String>,
 }
 
 pub async fn page(
@@ -137,6 +139,13 @@ pub async fn page(
     ctx: WorkspaceCtx,
     Query(q): Query<CreatedQuery>,
 ) -> Response {
+    let notice = if q.created.is_some() {
+        Some("channels.created")
+    } else if q.deleted.is_some() {
+        Some("channels.deleted")
+    } else {
+        None
+    };
     show(
         &state,
         &page,
@@ -146,7 +155,7 @@ pub async fn page(
         "",
         &HashMap::new(),
         FieldErrors::default(),
-        q.created.is_some(),
+        notice,
     )
     .await
 }
@@ -161,7 +170,7 @@ async fn show(
     name: &str,
     values: &HashMap<String, String>,
     errors: FieldErrors,
-    created: bool,
+    notice: Option<&'static str>,
 ) -> Response {
     let shell = match Shell::load(state, page, Some(ctx), "settings").await {
         Ok(shell) => shell,
@@ -180,7 +189,7 @@ async fn show(
         name: name.to_owned(),
         fields: field_views(platform, values),
         errors,
-        created,
+        notice,
     };
     render(status, &view)
 }
@@ -230,7 +239,7 @@ pub async fn create(
                 &name,
                 &form,
                 errors,
-                false,
+                None,
             )
             .await
         }
@@ -251,4 +260,27 @@ pub async fn fields(page: Page, Query(q): Query<FieldsQuery>) -> Response {
         errors: FieldErrors::default(),
     };
     render(StatusCode::OK, &fragment)
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Path((_, channel_id)): Path<(i64, i64)>,
+) -> Response {
+    match state
+        .store
+        .delete_channel(ctx.id(), ChannelId(channel_id), page.principal.user.id)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!(
+            "/w/{}/settings/channels?deleted=1",
+            ctx.workspace.id
+        ))
+        .into_response(),
+        Err(fanloop_store::StoreError::NotFound) => {
+            page.refuse(StatusCode::NOT_FOUND, page.tr.t("error.not_found"))
+        }
+        Err(e) => page.fail(&e),
+    }
 }

@@ -2,14 +2,15 @@
 
 use super::{FieldErrors, Page, Shell, render};
 use crate::AppState;
-use crate::api::members::{AddOutcome, add_member};
+use crate::api::members::{AddOutcome, add_member, change_member};
+use crate::error::ApiError;
 use crate::form::Form;
 use crate::gate::WorkspaceCtx;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use fanloop_domain::{Permission, Role};
+use axum::response::{IntoResponse, Redirect, Response};
+use fanloop_domain::{InvitationId, Permission, Role, UserId};
 use fanloop_store::{Invitation, Member};
 use serde::Deserialize;
 
@@ -41,7 +42,7 @@ struct MembersPage<'a> {
     errors: FieldErrors,
     /// Shown once after inviting someone without an account.
     invite_link: Option<String>,
-    /// Shown after adding an existing account.
+    /// Shown after adding an existing account or changing the team.
     joined: Option<String>,
     timezone: String,
 }
@@ -57,6 +58,15 @@ impl MembersPage<'_> {
 
     fn when(&self, at: &i64) -> String {
         self.shell.tr.datetime(*at, &self.timezone)
+    }
+
+    /// Whether the viewer may change this member (admins cannot touch owners).
+    fn manageable(&self, m: &Member) -> bool {
+        self.can_manage && self.assignable.contains(&m.role)
+    }
+
+    fn workspace_id(&self) -> i64 {
+        self.shell.current.as_ref().map_or(0, |w| w.id)
     }
 }
 
@@ -105,12 +115,29 @@ async fn show(
     render(outcome.status, &page)
 }
 
-pub async fn page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) -> Response {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    let joined = match q.done.as_str() {
+        "role" | "removed" | "revoked" => {
+            Some(page.tr.t(&format!("members.done_{}", q.done)).to_owned())
+        }
+        _ => None,
+    };
     let outcome = Outcome {
         status: StatusCode::OK,
         errors: FieldErrors::default(),
         invite_link: None,
-        joined: None,
+        joined,
     };
     show(&state, &page, &ctx, &InviteForm::default(), outcome).await
 }
@@ -170,4 +197,92 @@ pub async fn invite(
         &form
     };
     show(&state, &page, &ctx, shown, outcome).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RoleForm {
+    role: String,
+}
+
+/// After a change, back to the team page with a note; a refusal is shown on that page.
+async fn after_change(
+    state: &AppState,
+    page: &Page,
+    ctx: &WorkspaceCtx,
+    result: Result<(), ApiError>,
+    done: &str,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!(
+            "/w/{}/settings/members?done={done}",
+            ctx.workspace.id
+        ))
+        .into_response(),
+        Err(e) => {
+            let errors = FieldErrors::one("form", e.detail.clone());
+            let outcome = Outcome {
+                status: e.status,
+                errors,
+                invite_link: None,
+                joined: None,
+            };
+            show(state, page, ctx, &InviteForm::default(), outcome).await
+        }
+    }
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Path((_, user_id)): Path<(i64, i64)>,
+    Form(form): Form<RoleForm>,
+) -> Response {
+    let result = change_member(
+        &state,
+        &page.tr,
+        &page.principal,
+        &ctx,
+        UserId(user_id),
+        Some(&form.role),
+    )
+    .await;
+    after_change(&state, &page, &ctx, result, "role").await
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Path((_, user_id)): Path<(i64, i64)>,
+) -> Response {
+    let result = change_member(
+        &state,
+        &page.tr,
+        &page.principal,
+        &ctx,
+        UserId(user_id),
+        None,
+    )
+    .await;
+    after_change(&state, &page, &ctx, result, "removed").await
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Path((_, invitation_id)): Path<(i64, i64)>,
+) -> Response {
+    let result = state
+        .store
+        .revoke_invitation(
+            ctx.id(),
+            InvitationId(invitation_id),
+            page.principal.user.id,
+        )
+        .await
+        .map_err(|e| ApiError::store(&page.tr, e));
+    after_change(&state, &page, &ctx, result, "revoked").await
 }

@@ -369,3 +369,134 @@ async fn operations_endpoints() {
     app.store.close().await;
     assert_eq!(get("/readyz").await.unwrap().status().as_u16(), 503);
 }
+
+#[tokio::test]
+async fn team_changes_keep_an_owner() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner@example.com").await;
+    let owner_token = app.token(&owner).await;
+    let ws = app.workspace(&owner, "品牌").await;
+    let (admin, admin_token) = app.member(&ws, &owner, Role::Admin).await;
+    let (editor, _) = app.member(&ws, &owner, Role::Editor).await;
+    let member = |user: i64| format!("{}/api/v1/workspaces/{}/members/{user}", app.url, ws.id);
+    let patch = |token: &str, user: i64, role: &str| {
+        app.http
+            .patch(member(user))
+            .bearer_auth(token)
+            .json(&json!({"role": role}))
+            .send()
+    };
+
+    let (status, _, changed) = body(
+        patch(&admin_token, editor.id.0, "editor_in_chief")
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, changed["role"].as_str()),
+        (200, Some("editor_in_chief")),
+        "{changed}"
+    );
+    assert_eq!(
+        patch(&admin_token, owner.id.0, "viewer")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403,
+        "admins cannot demote owners"
+    );
+    assert_eq!(
+        patch(&admin_token, editor.id.0, "owner")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403,
+        "nor crown one"
+    );
+    assert_eq!(
+        patch(&owner_token, editor.id.0, "emperor")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        422
+    );
+    assert_eq!(
+        patch(&owner_token, 999_999, "viewer")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+    let (status, _, problem) = body(patch(&owner_token, owner.id.0, "viewer").await.unwrap()).await;
+    assert_eq!(status, 409, "the last owner stays: {problem}");
+    let delete = app
+        .http
+        .delete(member(owner.id.0))
+        .bearer_auth(&owner_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status().as_u16(), 409);
+
+    let delete = app
+        .http
+        .delete(member(admin.id.0))
+        .bearer_auth(&owner_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status().as_u16(), 204);
+    assert_eq!(
+        app.get(&format!("/api/v1/workspaces/{}", ws.id), &admin_token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404,
+        "a removed member loses access at once"
+    );
+    assert_eq!(app.store.members(ws.id()).await.unwrap().len(), 2);
+
+    let channel = app
+        .post_json(
+            &format!("/api/v1/workspaces/{}/channels", ws.id),
+            &owner_token,
+            &json!({"platform": "sandbox", "name": "x"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let id = channel.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let url = format!("{}/api/v1/workspaces/{}/channels/{id}", app.url, ws.id);
+    assert_eq!(
+        app.http
+            .delete(&url)
+            .bearer_auth(&owner_token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        204
+    );
+    assert_eq!(
+        app.http
+            .delete(&url)
+            .bearer_auth(&owner_token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+    assert!(app.store.channels(ws.id()).await.unwrap().is_empty());
+}

@@ -338,6 +338,62 @@ async fn conformance(store: &Store) {
         ]
     );
 
+    // Team changes never leave a workspace without an owner.
+    assert!(matches!(
+        store.change_role(ws.id(), a.id, Role::Viewer, a.id).await,
+        Err(StoreError::Conflict("last_owner"))
+    ));
+    assert!(matches!(
+        store.remove_member(ws.id(), a.id, a.id).await,
+        Err(StoreError::Conflict("last_owner"))
+    ));
+    store
+        .change_role(ws.id(), b.id, Role::Owner, a.id)
+        .await
+        .unwrap();
+    store
+        .change_role(ws.id(), a.id, Role::Admin, a.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.member_role(ws.id(), a.id).await.unwrap(),
+        Some(Role::Admin)
+    );
+    store.remove_member(ws.id(), c.id, b.id).await.unwrap();
+    assert!(store.membership(ws.id(), c.id).await.unwrap().is_none());
+    assert!(matches!(
+        store.remove_member(ws.id(), c.id, b.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let pending = store.pending_invitations(ws.id()).await.unwrap();
+    assert!(pending.is_empty(), "the expired invitation is not pending");
+    let (e_invite, _) = store
+        .invite(ws.id(), &email("e@example.com"), Role::Viewer, a.id, 60_000)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .revoke_invitation(other.id(), fanloop_domain::InvitationId(e_invite.id), b.id)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .revoke_invitation(ws.id(), fanloop_domain::InvitationId(e_invite.id), a.id)
+        .await
+        .unwrap();
+    assert!(store.pending_invitations(ws.id()).await.unwrap().is_empty());
+    assert!(matches!(
+        store
+            .delete_channel(other.id(), ChannelId(channel.id), b.id)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .delete_channel(ws.id(), ChannelId(channel.id), a.id)
+        .await
+        .unwrap();
+    assert!(store.channels(ws.id()).await.unwrap().is_empty());
+
     // Setup links: one at a time, spent with the first account, never replayable.
     let first = store.new_setup_token(60_000).await.unwrap();
     let second = store.new_setup_token(60_000).await.unwrap();
