@@ -71,4 +71,13 @@ printf '%-28s %12s %10s\n' "baseline (trivial axum)" "$base_rps" "$(p99 "$base")
 awk -v f="$fan_rps" -v b="$base_rps" 'BEGIN { printf "ratio fanloop / baseline: %.2f (target: >= 10000 req/s, p99 < 20 ms)\n", f / b }'
 errors "$fan"
 echo "resident memory after load: ${loaded} MB"
+
+# wrk prints latencies as 950.00us, 7.05ms or 1.02s; compare in milliseconds.
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
+verdict() { if awk -v a="$2" -v op="$3" -v b="$4" 'BEGIN { exit !((op == "<") ? (a < b) : (a >= b)) }'; then echo "meets: $1"; else echo "MISSES: $1"; fi; }
+echo "== targets"
+verdict "cold start ${cold} ms < 1000 ms" "$cold" "<" 1000
+verdict "idle memory ${idle} MB < 50 MB" "$idle" "<" 50
+verdict "throughput ${fan_rps} req/s >= 10000" "$fan_rps" ">=" 10000
+verdict "p99 $(p99 "$fan") < 20 ms" "$(to_ms "$(p99 "$fan")")" "<" 20
 echo "(wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION}s, on the same 2-core machine as the servers)"

@@ -61,8 +61,15 @@ impl MembersPage<'_> {
     }
 
     /// Whether the viewer may change this member (admins cannot touch owners).
+    /// The sole owner cannot be demoted or removed, so offers no controls either.
     fn manageable(&self, m: &Member) -> bool {
-        self.can_manage && self.assignable.contains(&m.role)
+        let owners = self
+            .members
+            .iter()
+            .filter(|o| o.role == Role::Owner)
+            .count();
+        let sole_owner = m.role == Role::Owner && owners == 1;
+        self.can_manage && self.assignable.contains(&m.role) && !sole_owner
     }
 
     fn workspace_id(&self) -> i64 {

@@ -320,3 +320,34 @@ async fn pages_escape_user_content() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https() {
+    let dir = crate::helpers::TempDir::new("https");
+    let store = crate::helpers::sqlite_store(&dir).await;
+    let app = TestApp::serve_as(store, dir, Some("https://fanloop.example")).await;
+    app.user("op@example.com").await;
+    let (cookie, token) = form_token(&app, "/login").await;
+    let ok = form(
+        &app,
+        "/login",
+        &cookie,
+        format!(
+            "_csrf={token}&email=op%40example.com&password={}",
+            PASSWORD.replace(' ', "+")
+        ),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(ok.status().as_u16(), 303);
+    let session = ok
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("fanloop_session="))
+        .unwrap()
+        .to_owned();
+    assert!(session.contains("; Secure"), "{session}");
+}

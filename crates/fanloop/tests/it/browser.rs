@@ -263,6 +263,19 @@ async fn sign_in_create_workspace_and_channel() {
         .goto(&format!("{}/w/{id}/settings/members", app.url))
         .await;
     browser.screenshot("08-members").await;
+    browser.click(".lang-switch button[value=en]").await;
+    browser.wait_for_text("Invite a member").await;
+    browser.screenshot("09-members-en").await;
+    browser
+        .goto(&format!("{}/w/{id}/settings/audit", app.url))
+        .await;
+    browser.wait_for_text("Created the workspace").await;
+    browser.screenshot("10-audit-en").await;
+    browser.goto(&format!("{}/account", app.url)).await;
+    browser.fill("#token-name", "sync script").await;
+    browser.click("form.stack button[type=submit]").await;
+    browser.wait_for_text("shown only this once").await;
+    browser.screenshot("11-account-token-en").await;
 
     let channels = app
         .store

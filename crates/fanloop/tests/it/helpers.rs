@@ -69,12 +69,18 @@ impl TestApp {
     }
 
     pub async fn serve(store: Store, dir: TempDir) -> TestApp {
+        TestApp::serve_as(store, dir, None).await
+    }
+
+    /// Serves as if reached at `public_url` (e.g. https behind a proxy).
+    pub async fn serve_as(store: Store, dir: TempDir, public_url: Option<&str>) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), WebConfig::new(&url));
+        let config = WebConfig::new(public_url.unwrap_or(&url));
+        let state = AppState::new(store.clone(), config);
         tokio::spawn(fanloop_web::serve(listener, state, async move {
             let _ = stopped.await;
         }));
