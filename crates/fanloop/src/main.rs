@@ -4,7 +4,10 @@
 //! shell. Every command takes `--data-dir` and honours `FANLOOP_DATABASE_URL`.
 
 mod accounts;
+mod calendar;
 mod demo;
+mod lint;
+mod render;
 mod serve;
 
 use anyhow::Context;
@@ -53,6 +56,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Check a post for Advertising-Law terms, platform limits and word lists.
+    Lint(lint::Args),
+    /// Typeset a Markdown file for one platform.
+    Render(render::Args),
+    /// Print a year's hot-spot calendar.
+    Calendar(calendar::Args),
 }
 
 #[derive(Subcommand)]
@@ -118,6 +127,25 @@ pub async fn open_store(
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // The offline tools need neither a store nor an async runtime.
+    let offline = match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Calendar(args) => calendar::run(args),
+        command => return run_online(cli.data_dir, cli.database_url, command),
+    };
+    offline.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        // 2 is a usage or input error; lint keeps 1 for "findings with errors".
+        std::process::ExitCode::from(2)
+    })
+}
+
+fn run_online(
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    command: Command,
+) -> std::process::ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -129,9 +157,9 @@ fn main() -> std::process::ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let database_url = cli.database_url.as_deref().filter(|u| !u.is_empty());
-        match cli.command {
-            Command::Serve(args) => serve::run(&cli.data_dir, database_url, args).await,
+        let database_url = database_url.as_deref().filter(|u| !u.is_empty());
+        match command {
+            Command::Serve(args) => serve::run(&data_dir, database_url, args).await,
             Command::Admin {
                 command:
                     AdminCommand::Create {
@@ -141,16 +169,18 @@ fn main() -> std::process::ExitCode {
                     },
             } => {
                 init_logging(LogFormat::Text);
-                let store = open_store(&cli.data_dir, database_url).await?;
+                let store = open_store(&data_dir, database_url).await?;
                 accounts::create_admin(&store, &email, name.as_deref()).await
             }
             Command::Token {
                 command: TokenCommand::Create { email, name },
             } => {
                 init_logging(LogFormat::Text);
-                let store = open_store(&cli.data_dir, database_url).await?;
+                let store = open_store(&data_dir, database_url).await?;
                 accounts::create_token(&store, &email, &name).await
             }
+            // Answered in `main` without a runtime.
+            Command::Lint(_) | Command::Render(_) | Command::Calendar(_) => Ok(()),
         }
     });
     match result {
