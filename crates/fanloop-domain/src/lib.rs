@@ -12,6 +12,7 @@ mod account;
 mod channel;
 mod ids;
 mod invalid;
+mod limits;
 mod role;
 mod workspace;
 
@@ -21,5 +22,6 @@ pub use channel::{
 };
 pub use ids::{ChannelId, InvitationId, TokenId, UserId, WorkspaceId};
 pub use invalid::{Invalid, Reason};
+pub use limits::{Counting, HashtagStyle, Ratio, TextLimits};
 pub use role::{Permission, Role};
 pub use workspace::{BrandVoice, Locale, TimeZoneName, WorkspaceName, WorkspaceProfile};

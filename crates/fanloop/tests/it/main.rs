@@ -9,7 +9,10 @@
 mod api;
 mod auth;
 mod browser;
+mod calendar;
 mod cli;
 mod helpers;
+mod lint;
 mod rbac;
+mod render;
 mod store;
