@@ -13,6 +13,7 @@ mod channel;
 mod ids;
 mod invalid;
 mod limits;
+mod review;
 mod role;
 mod workspace;
 
@@ -23,5 +24,8 @@ pub use channel::{
 pub use ids::{ChannelId, InvitationId, TokenId, UserId, WorkspaceId};
 pub use invalid::{Invalid, Reason};
 pub use limits::{Counting, HashtagStyle, Ratio, TextLimits};
+pub use review::{
+    Actor, ApprovalRules, Decision, PostStatus, Refusal, ReviewAction, ReviewState, decide,
+};
 pub use role::{Permission, Role};
 pub use workspace::{BrandVoice, Locale, TimeZoneName, WorkspaceName, WorkspaceProfile};
