@@ -10,6 +10,7 @@
 
 mod account;
 mod channel;
+mod content;
 mod ids;
 mod invalid;
 mod limits;
@@ -21,6 +22,7 @@ pub use account::{DisplayName, Email, Password};
 pub use channel::{
     ChannelDraft, ChannelName, ChannelSettings, Platform, PlatformTier, SettingField,
 };
+pub use content::PostDraft;
 pub use ids::{ChannelId, InvitationId, TokenId, UserId, WorkspaceId};
 pub use invalid::{Invalid, Reason};
 pub use limits::{Counting, HashtagStyle, Ratio, TextLimits};

@@ -12,11 +12,18 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("../migrations/sqlite/0002_posts.sql"),
+        postgres: include_str!("../migrations/postgres/0002_posts.sql"),
+    },
+];
 
 /// An arbitrary constant naming Fanloop's migration lock among PostgreSQL advisory locks.
 const PG_LOCK_KEY: i64 = 0x46_41_4E_4C_4F_4F_50;

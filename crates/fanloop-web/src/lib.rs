@@ -9,6 +9,9 @@
 //! Architecture invariant: no SQL here (everything goes through `fanloop_store::Store`)
 //! and no business rule that `fanloop_domain` could hold.
 
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
+
 mod api;
 mod assets;
 mod error;
@@ -19,6 +22,7 @@ mod metrics;
 mod ops;
 mod pages;
 mod password;
+mod review;
 mod routes;
 
 pub use gate::{Principal, SESSION_COOKIE};

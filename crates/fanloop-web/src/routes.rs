@@ -102,6 +102,15 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/api/v1/workspaces/{id}/members", Workspace(ManageMembers), api::members::add),
         route!(PATCH "/api/v1/workspaces/{id}/members/{user_id}", Workspace(ManageMembers), api::members::update),
         route!(DELETE "/api/v1/workspaces/{id}/members/{user_id}", Workspace(ManageMembers), api::members::remove),
+        route!(GET "/api/v1/workspaces/{id}/approval-rules", Workspace(ViewWorkspace), api::posts::rules),
+        route!(PUT "/api/v1/workspaces/{id}/approval-rules", Workspace(EditWorkspace), api::posts::set_rules),
+        route!(GET "/api/v1/workspaces/{id}/posts", Workspace(ViewWorkspace), api::posts::list),
+        route!(POST "/api/v1/workspaces/{id}/posts", Workspace(WriteContent), api::posts::create),
+        route!(GET "/api/v1/workspaces/{id}/posts/{post_id}", Workspace(ViewWorkspace), api::posts::get),
+        route!(PUT "/api/v1/workspaces/{id}/posts/{post_id}", Workspace(WriteContent), api::posts::edit),
+        route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/submit", Workspace(WriteContent), api::posts::submit),
+        route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/approve", Workspace(ApproveContent), api::posts::approve),
+        route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/request-changes", Workspace(ApproveContent), api::posts::request_changes),
     ]
 }
 

@@ -4,6 +4,7 @@
 pub mod channels;
 pub mod members;
 pub mod openapi;
+pub mod posts;
 pub mod workspaces;
 
 use crate::error::{ApiError, FieldProblem};
@@ -57,6 +58,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             }
         })?;
         parse_json(&tr, &bytes).map(ApiJson)
+    }
+}
+
+/// A JSON body that may be left out entirely (for actions such as "approve" that need
+/// nothing); when present it is read as strictly as `ApiJson`.
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let empty = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v == "0")
+            || (req.headers().get(header::CONTENT_TYPE).is_none()
+                && req.headers().get(header::TRANSFER_ENCODING).is_none());
+        if empty {
+            return Ok(OptionalJson(T::default()));
+        }
+        ApiJson::<T>::from_request(req, state)
+            .await
+            .map(|ApiJson(value)| OptionalJson(value))
     }
 }
 

@@ -77,6 +77,27 @@ pub fn build() -> Value {
                 "patch": {"summary": "Change a member's role (the last owner cannot be demoted)", "parameters": sub_param("user_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["role"], "properties": {"role": r("Role")}})), "responses": with(json!({"200": ok(r("Member"))}), errors(&["400", "401", "403", "404", "409", "422"]))},
                 "delete": {"summary": "Remove a member (the last owner cannot leave)", "parameters": sub_param("user_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404", "409"]))}
             },
+            "/api/v1/workspaces/{id}/approval-rules": {
+                "get": {"summary": "The workspace's approval rules", "parameters": id_param, "responses": with(json!({"200": ok(r("ApprovalRules"))}), errors(&["401", "404"]))},
+                "put": {"summary": "Replace the approval rules", "parameters": id_param, "requestBody": body(r("ApprovalRules")), "responses": with(json!({"200": ok(r("ApprovalRules"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/posts": {
+                "get": {"summary": "The workspace's posts, most recently changed first", "parameters": id_param, "responses": with(json!({"200": ok(list("Post"))}), errors(&["401", "404"]))},
+                "post": {"summary": "Write a post once for several channels (a variant per channel)", "parameters": id_param, "requestBody": body(r("NewPost")), "responses": with(json!({"201": created(r("Post"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}": {
+                "get": {"summary": "One post with its variants and review history", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(r("Post"))}), errors(&["401", "404"]))},
+                "put": {"summary": "Edit the master; an approved post goes back to review", "parameters": sub_param("post_id"), "requestBody": body(r("EditPost")), "responses": with(json!({"200": ok(r("Post"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}/submit": {
+                "post": {"summary": "Submit for review (straight to approved when no approvals are required). An owner may override lint errors with override_reason.", "parameters": sub_param("post_id"), "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {"override_reason": {"type": "string"}}}}}}, "responses": with(json!({"200": ok(r("Post"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}/approve": {
+                "post": {"summary": "Approve the current version", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(r("Post"))}), errors(&["401", "403", "404", "409"]))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}/request-changes": {
+                "post": {"summary": "Send back to the author with a comment", "parameters": sub_param("post_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["comment"], "properties": {"comment": {"type": "string", "minLength": 1}}})), "responses": with(json!({"200": ok(r("Post"))}), errors(&write_errors))}
+            },
             "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OK"}}}}
         },
         "components": {
@@ -125,6 +146,33 @@ fn schemas() -> Value {
         "Member": {"type": "object", "properties": {
             "id": {"type": "integer"}, "user_id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"},
             "role": {"$ref": "#/components/schemas/Role"}, "joined_at": time
+        }},
+        "ApprovalRules": {"type": "object", "additionalProperties": false, "required": ["required_approvals", "author_may_approve", "lint_errors_block", "approver_roles"], "properties": {
+            "required_approvals": {"type": "integer", "minimum": 0, "maximum": 5, "description": "0: submitting approves at once"},
+            "author_may_approve": {"type": "boolean"},
+            "lint_errors_block": {"type": "boolean", "description": "lint errors stop submission; an owner may override with a reason"},
+            "approver_roles": {"type": "array", "items": {"enum": ["owner", "admin", "editor_in_chief"]}}
+        }},
+        "NewPost": {"type": "object", "additionalProperties": false, "required": ["title", "body"], "properties": {
+            "title": {"type": "string", "minLength": 1, "maxLength": 200}, "body": {"type": "string", "description": "Markdown"},
+            "channel_ids": {"type": "array", "items": {"type": "integer"}}, "topic_id": {"type": "integer"},
+            "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}}
+        }},
+        "EditPost": {"type": "object", "additionalProperties": false, "required": ["title", "body"], "properties": {
+            "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}
+        }},
+        "Post": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "workspace_id": {"type": "integer"}, "author_id": {"type": "integer"}, "author_name": {"type": "string"},
+            "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
+            "topic_id": {"type": ["integer", "null"]}, "status": {"enum": ["draft", "in_review", "changes_requested", "approved"]},
+            "version": {"type": "integer"}, "created_at": time, "updated_at": time,
+            "variants": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "channel_id": {"type": "integer"}, "channel_name": {"type": "string"}, "platform": {"$ref": "#/components/schemas/Platform"},
+                "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "customized": {"type": "boolean"}}}},
+            "approved_by": {"type": "array", "items": {"type": "integer"}},
+            "history": {"type": "array", "items": {"type": "object", "properties": {
+                "at": time, "actor": {"type": "string"}, "action": {"type": "string"}, "from_status": {"type": "string"},
+                "to_status": {"type": "string"}, "version": {"type": "integer"}, "note": {"type": "string"}}}}
         }},
         "AddedMember": {"oneOf": [
             {"allOf": [{"$ref": "#/components/schemas/Member"}, {"type": "object", "properties": {"status": {"const": "joined"}}}]},

@@ -15,4 +15,5 @@ mod helpers;
 mod lint;
 mod rbac;
 mod render;
+mod review;
 mod store;
