@@ -394,6 +394,107 @@ async fn conformance(store: &Store) {
         .unwrap();
     assert!(store.channels(ws.id()).await.unwrap().is_empty());
 
+    // Posts and review: variants per channel, guarded transitions, versions, rules.
+    let rules =
+        fanloop_domain::ApprovalRules::parse(2, true, false, &["owner".into(), "admin".into()])
+            .unwrap();
+    store
+        .set_approval_rules(ws.id(), &rules, a.id)
+        .await
+        .unwrap();
+    assert_eq!(store.approval_rules(ws.id()).await.unwrap(), rules);
+    assert_eq!(
+        store.approval_rules(other.id()).await.unwrap(),
+        fanloop_domain::ApprovalRules::default()
+    );
+    let sandbox = ChannelDraft::parse("sandbox", "沙盒", None).unwrap();
+    let ch = store
+        .create_channel(
+            ws.id(),
+            a.id,
+            sandbox.platform,
+            &sandbox.name,
+            &sandbox.settings,
+        )
+        .await
+        .unwrap();
+    let new = fanloop_store::NewPost {
+        title: "标题".into(),
+        body: "正文".into(),
+        tags: vec!["咖啡".into()],
+        topic_id: None,
+        channels: vec![ChannelId(ch.id)],
+    };
+    let foreign = fanloop_store::NewPost {
+        channels: vec![ChannelId(ch.id + 1000)],
+        ..new.clone()
+    };
+    assert!(matches!(
+        store.create_post(ws.id(), a.id, &foreign).await,
+        Err(StoreError::NotFound)
+    ));
+    let id = store.create_post(ws.id(), a.id, &new).await.unwrap();
+    let post = store.post(ws.id(), id).await.unwrap().unwrap();
+    assert_eq!(
+        (post.status, post.version, post.variants.len()),
+        (fanloop_domain::PostStatus::Draft, 1, 1)
+    );
+    assert_eq!(post.variants[0].tags, ["咖啡"]);
+    assert!(store.post(other.id(), id).await.unwrap().is_none());
+    let submitted = fanloop_domain::Decision {
+        status: fanloop_domain::PostStatus::InReview,
+        approvals: Default::default(),
+        overridden: None,
+    };
+    store
+        .apply_review(ws.id(), &post, a.id, "submit", &submitted, "")
+        .await
+        .unwrap();
+    // The same decision on the stale copy is refused: someone acted in between.
+    assert!(matches!(
+        store
+            .apply_review(ws.id(), &post, a.id, "submit", &submitted, "")
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let post = store.post(ws.id(), id).await.unwrap().unwrap();
+    let approved_once = fanloop_domain::Decision {
+        approvals: [b.id].into_iter().collect(),
+        ..submitted.clone()
+    };
+    store
+        .apply_review(ws.id(), &post, b.id, "approve", &approved_once, "")
+        .await
+        .unwrap();
+    let post = store.post(ws.id(), id).await.unwrap().unwrap();
+    assert_eq!(post.approvals, [b.id].into_iter().collect());
+    let version = store
+        .edit_post(ws.id(), &post, a.id, "新标题", "新正文", &[], &submitted)
+        .await
+        .unwrap();
+    let post = store.post(ws.id(), id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            version,
+            post.title.as_str(),
+            post.variants[0].title.as_str()
+        ),
+        (2, "新标题", "新标题")
+    );
+    assert!(
+        post.approvals.is_empty(),
+        "approvals belong to the version they approved"
+    );
+    let log: Vec<String> = store
+        .review_log(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(log, ["create", "submit", "approve", "edit"]);
+    assert_eq!(store.posts(ws.id()).await.unwrap().len(), 1);
+
     // Setup links: one at a time, spent with the first account, never replayable.
     let first = store.new_setup_token(60_000).await.unwrap();
     let second = store.new_setup_token(60_000).await.unwrap();
