@@ -339,6 +339,9 @@ mod tests {
         }
     }
 
+    /// Rules, state, who, what, and the expected status or refusal.
+    type Case<'a> = (&'a ApprovalRules, ReviewState, Actor, ReviewAction, Result<PostStatus, Refusal>);
+
     #[test]
     fn the_table() {
         let default = ApprovalRules::default();
@@ -356,13 +359,7 @@ mod tests {
         let chief = actor(CHIEF, Role::EditorInChief);
         let owner = actor(OWNER, Role::Owner);
         let changes = |c: &str| ReviewAction::RequestChanges { comment: c.into() };
-        let cases: Vec<(
-            &ApprovalRules,
-            ReviewState,
-            Actor,
-            ReviewAction,
-            Result<PostStatus, Refusal>,
-        )> = vec![
+        let cases: Vec<Case> = vec![
             (
                 &default,
                 state(Draft, &[]),

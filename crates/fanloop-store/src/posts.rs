@@ -8,7 +8,7 @@
 use crate::workspaces::audit;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{
-    ApprovalRules, ChannelId, Decision, Platform, PostStatus, UserId, WorkspaceId,
+    ApprovalRules, ChannelId, Decision, Platform, PostDraft, PostStatus, UserId, WorkspaceId,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -417,14 +417,13 @@ impl Store {
         workspace: WorkspaceId,
         post: &Post,
         actor: UserId,
-        title: &str,
-        body: &str,
-        tags: &[String],
+        draft: &PostDraft,
         decision: &Decision,
-    ) -> Result<i64, StoreError> {
+) -> Result<i64, StoreError> {
         let now = now_ms();
         let version = post.version + 1;
-        let tags = tags_json(tags);
+        let (title, body) = (&draft.title, &draft.body);
+        let tags = tags_json(&draft.tags);
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let changed = sqlx::query(

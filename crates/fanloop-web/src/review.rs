@@ -1,8 +1,155 @@
-//! The seam between review and the compliance linter.
+//! Review as both faces use it: load a post, ask the domain whether an action is
+//! allowed under the workspace's rules, and store the decision. The API and the pages
+//! call these so the rules are enforced in one place.
 
-use fanloop_store::Post;
+use crate::AppState;
+use crate::error::{ApiError, FieldProblem};
+use crate::gate::{Principal, WorkspaceCtx};
+use crate::i18n::Tr;
+use fanloop_domain::{Actor, Decision, PostDraft, Refusal, ReviewAction, ReviewState, UserId, decide};
+use fanloop_store::{Post, StoreError};
+use fanloop_text::{Finding, Linter, Post as TextPost, Severity};
+use fanloop_domain::{Locale, Platform};
+use std::sync::LazyLock;
 
-/// How many error-severity lint findings the post's master and variants carry.
-pub fn lint_errors(_post: &Post) -> usize {
-    0
+/// The built-in linter, built once (a few milliseconds) on first use. Workspace word
+/// lists and industry packs join it when their settings exist.
+static LINTER: LazyLock<Result<Linter, String>> = LazyLock::new(|| Linter::builder().build().map_err(|e| e.to_string()));
+
+/// The findings of one text of a post: the master (no platform) or a variant.
+pub struct Linted {
+    pub variant_id: Option<i64>,
+    pub channel_id: Option<i64>,
+    pub platform: Option<Platform>,
+    pub findings: Vec<Finding>,
 }
+
+/// Lints the master and every variant, each against its own platform's rules.
+pub fn lint(post: &Post, lang: Locale) -> Vec<Linted> {
+    let Ok(linter) = LINTER.as_ref() else {
+        // The embedded dictionaries are checked by the text crate's tests; if they ever
+        // failed to build, say so loudly rather than pass posts as clean.
+        tracing::error!("the built-in compliance dictionaries failed to build");
+        return vec![Linted { variant_id: None, channel_id: None, platform: None, findings: Vec::new() }];
+    };
+    let source = |title: &str, body: &str| format!("# {title}\n{body}");
+    let master = source(&post.title, &post.body);
+    let mut out = vec![Linted {
+        variant_id: None,
+        channel_id: None,
+        platform: None,
+        findings: linter.lint(&TextPost::markdown(&master), None, lang),
+    }];
+    for v in &post.variants {
+        let text = source(&v.title, &v.body);
+        let mut parsed = TextPost::markdown(&text);
+        parsed.tags = v.tags.len();
+        out.push(Linted {
+            variant_id: Some(v.id),
+            channel_id: Some(v.channel_id),
+            platform: Some(v.platform),
+            findings: linter.lint(&parsed, Some(v.platform), lang),
+        });
+    }
+    out
+}
+
+/// How many error-severity findings the post's master and variants carry; an unusable
+/// linter counts as one, so a broken build can never wave posts through.
+pub fn lint_errors(post: &Post) -> usize {
+    if LINTER.is_err() {
+        return 1;
+    }
+    lint(post, Locale::ZhCn).iter().flat_map(|l| &l.findings).filter(|f| f.severity == Severity::Error).count()
+}
+
+pub async fn load(state: &AppState, tr: &Tr, ctx: &WorkspaceCtx, post_id: i64) -> Result<Post, ApiError> {
+    state.store.post(ctx.id(), post_id).await.map_err(|e| ApiError::store(tr, e))?.ok_or_else(|| ApiError::not_found(tr))
+}
+
+/// Saves a new version of the master; an approved post goes back to review.
+pub async fn edit(state: &AppState, tr: &Tr, principal: &Principal, ctx: &WorkspaceCtx, post: &Post, draft: &PostDraft) -> Result<(), ApiError> {
+    let decision = decide_for(state, tr, principal, ctx, post, &ReviewAction::Edit).await?;
+    state
+        .store
+        .edit_post(ctx.id(), post, principal.user.id, draft, &decision)
+        .await
+        .map(|_| ())
+        .map_err(|e| stale(tr, e))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn transition(
+    state: &AppState,
+    tr: &Tr,
+    principal: &Principal,
+    ctx: &WorkspaceCtx,
+    post: &Post,
+    name: &str,
+    action: &ReviewAction,
+    note: &str,
+) -> Result<(), ApiError> {
+    let decision = decide_for(state, tr, principal, ctx, post, action).await?;
+    state
+        .store
+        .apply_review(ctx.id(), post, principal.user.id, name, &decision, note)
+        .await
+        .map_err(|e| stale(tr, e))
+}
+
+/// Asks the domain whether the action is allowed under the workspace's rules.
+pub async fn decide_for(
+    state: &AppState,
+    tr: &Tr,
+    principal: &Principal,
+    ctx: &WorkspaceCtx,
+    post: &Post,
+    action: &ReviewAction,
+) -> Result<Decision, ApiError> {
+    let rules = state
+        .store
+        .approval_rules(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(tr, e))?;
+    let review = ReviewState {
+        status: post.status,
+        author: UserId(post.author_id),
+        approvals: post.approvals.clone(),
+    };
+    let actor = Actor {
+        user: principal.user.id,
+        role: ctx.role,
+    };
+    decide(&rules, &review, actor, action).map_err(|refusal| refused(tr, &refusal))
+}
+
+fn refused(tr: &Tr, refusal: &Refusal) -> ApiError {
+    let message = match refusal {
+        Refusal::WrongStatus { status } => tr.t1(
+            "review.wrong_status",
+            tr.t(&format!("status.{}", status.code())),
+        ),
+        Refusal::LintErrorsBlock { errors } => tr.t1("review.lint_errors_block", errors),
+        other => tr.t(&format!("review.{}", other.code())).to_owned(),
+    };
+    match refusal {
+        Refusal::CommentRequired => ApiError::fields(
+            tr,
+            vec![FieldProblem {
+                field: "comment".into(),
+                message,
+            }],
+        ),
+        r if r.is_forbidden() => ApiError::forbidden(tr, message),
+        _ => ApiError::conflict(tr, "status", message),
+    }
+}
+
+/// Someone else moved the post between our read and our write.
+fn stale(tr: &Tr, e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict(_) => ApiError::conflict(tr, "version", tr.t("review.post_changed")),
+        other => ApiError::store(tr, other),
+    }
+}
+

@@ -108,6 +108,7 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/api/v1/workspaces/{id}/posts", Workspace(WriteContent), api::posts::create),
         route!(GET "/api/v1/workspaces/{id}/posts/{post_id}", Workspace(ViewWorkspace), api::posts::get),
         route!(PUT "/api/v1/workspaces/{id}/posts/{post_id}", Workspace(WriteContent), api::posts::edit),
+        route!(GET "/api/v1/workspaces/{id}/posts/{post_id}/lint", Workspace(ViewWorkspace), api::posts::lint),
         route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/submit", Workspace(WriteContent), api::posts::submit),
         route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/approve", Workspace(ApproveContent), api::posts::approve),
         route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/request-changes", Workspace(ApproveContent), api::posts::request_changes),

@@ -89,6 +89,13 @@ pub fn build() -> Value {
                 "get": {"summary": "One post with its variants and review history", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(r("Post"))}), errors(&["401", "404"]))},
                 "put": {"summary": "Edit the master; an approved post goes back to review", "parameters": sub_param("post_id"), "requestBody": body(r("EditPost")), "responses": with(json!({"200": ok(r("Post"))}), errors(&write_errors))}
             },
+            "/api/v1/workspaces/{id}/posts/{post_id}/lint": {
+                "get": {"summary": "Compliance findings: the master first (platform null), then each variant against its platform's rules. Offsets count Unicode characters of \"# title\\nbody\".", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(json!({"type": "array", "items": {"type": "object", "properties": {
+                    "variant_id": {"type": ["integer", "null"]}, "channel_id": {"type": ["integer", "null"]}, "platform": {"type": ["string", "null"]}, "errors": {"type": "integer"},
+                    "findings": {"type": "array", "items": {"type": "object", "properties": {"rule": {"type": "string"}, "category": {"type": "string"}, "severity": {"enum": ["error", "warning", "info"]},
+                        "start": {"type": "integer"}, "end": {"type": "integer"}, "line": {"type": "integer"}, "column": {"type": "integer"}, "text": {"type": "string"}, "message": {"type": "string"}, "suggestion": {"type": "string"}}}}
+                }}}))}), errors(&["401", "404"]))}
+            },
             "/api/v1/workspaces/{id}/posts/{post_id}/submit": {
                 "post": {"summary": "Submit for review (straight to approved when no approvals are required). An owner may override lint errors with override_reason.", "parameters": sub_param("post_id"), "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {"override_reason": {"type": "string"}}}}}}, "responses": with(json!({"200": ok(r("Post"))}), errors(&write_errors))}
             },

@@ -2,17 +2,14 @@
 //! channels, and moving it through review under the workspace's rules.
 
 use super::{ApiJson, ApiTr, OptionalJson, invalid, rfc3339};
-use crate::AppState;
+use crate::{AppState, review};
 use crate::error::{ApiError, FieldProblem};
 use crate::gate::{Principal, WorkspaceCtx};
 use crate::i18n::Tr;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use fanloop_domain::{
-    Actor, ApprovalRules, ChannelId, Decision, Platform, PostDraft, PostStatus, Refusal,
-    ReviewAction, ReviewState, Role, decide,
-};
+use fanloop_domain::{ApprovalRules, ChannelId, Platform, PostDraft, PostStatus, ReviewAction, Role};
 use fanloop_store::{NewPost, Post, ReviewEntry, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -104,27 +101,13 @@ fn view(p: Post, history: Vec<ReviewEntry>) -> PostView {
     }
 }
 
-async fn load(
-    state: &AppState,
-    tr: &Tr,
-    ctx: &WorkspaceCtx,
-    post_id: i64,
-) -> Result<Post, ApiError> {
-    state
-        .store
-        .post(ctx.id(), post_id)
-        .await
-        .map_err(|e| ApiError::store(tr, e))?
-        .ok_or_else(|| ApiError::not_found(tr))
-}
-
 async fn full(
     state: &AppState,
     tr: &Tr,
     ctx: &WorkspaceCtx,
     post_id: i64,
 ) -> Result<PostView, ApiError> {
-    let post = load(state, tr, ctx, post_id).await?;
+    let post = review::load(state, tr, ctx, post_id).await?;
     let history = state
         .store
         .review_log(post.id)
@@ -222,23 +205,9 @@ pub async fn edit(
     Path((_, post_id)): Path<(i64, i64)>,
     ApiJson(body): ApiJson<EditPost>,
 ) -> Result<Json<PostView>, ApiError> {
-    let draft =
-        PostDraft::parse(&body.title, &body.body, &body.tags).map_err(|e| invalid(&tr, e))?;
-    let post = load(&state, &tr, &ctx, post_id).await?;
-    let decision = decide_for(&state, &tr, &principal, &ctx, &post, &ReviewAction::Edit).await?;
-    state
-        .store
-        .edit_post(
-            ctx.id(),
-            &post,
-            principal.user.id,
-            &draft.title,
-            &draft.body,
-            &draft.tags,
-            &decision,
-        )
-        .await
-        .map_err(|e| stale(&tr, e))?;
+    let draft = PostDraft::parse(&body.title, &body.body, &body.tags).map_err(|e| invalid(&tr, e))?;
+    let post = review::load(&state, &tr, &ctx, post_id).await?;
+    review::edit(&state, &tr, &principal, &ctx, &post, &draft).await?;
     Ok(Json(full(&state, &tr, &ctx, post_id).await?))
 }
 
@@ -256,13 +225,10 @@ pub async fn submit(
     Path((_, post_id)): Path<(i64, i64)>,
     OptionalJson(body): OptionalJson<Submit>,
 ) -> Result<Json<PostView>, ApiError> {
-    let post = load(&state, &tr, &ctx, post_id).await?;
-    let lint_errors = crate::review::lint_errors(&post);
-    let action = ReviewAction::Submit {
-        lint_errors,
-        override_reason: body.override_reason,
-    };
-    transition(&state, &tr, &principal, &ctx, post, "submit", &action, "").await
+    let post = review::load(&state, &tr, &ctx, post_id).await?;
+    let action = ReviewAction::Submit { lint_errors: review::lint_errors(&post), override_reason: body.override_reason };
+    review::transition(&state, &tr, &principal, &ctx, &post, "submit", &action, "").await?;
+    Ok(Json(full(&state, &tr, &ctx, post_id).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -277,18 +243,9 @@ pub async fn approve(
     Path((_, post_id)): Path<(i64, i64)>,
     OptionalJson(_): OptionalJson<Approve>,
 ) -> Result<Json<PostView>, ApiError> {
-    let post = load(&state, &tr, &ctx, post_id).await?;
-    transition(
-        &state,
-        &tr,
-        &principal,
-        &ctx,
-        post,
-        "approve",
-        &ReviewAction::Approve,
-        "",
-    )
-    .await
+    let post = review::load(&state, &tr, &ctx, post_id).await?;
+    review::transition(&state, &tr, &principal, &ctx, &post, "approve", &ReviewAction::Approve, "").await?;
+    Ok(Json(full(&state, &tr, &ctx, post_id).await?))
 }
 
 #[derive(Deserialize)]
@@ -305,98 +262,11 @@ pub async fn request_changes(
     Path((_, post_id)): Path<(i64, i64)>,
     ApiJson(body): ApiJson<RequestChanges>,
 ) -> Result<Json<PostView>, ApiError> {
-    let post = load(&state, &tr, &ctx, post_id).await?;
+    let post = review::load(&state, &tr, &ctx, post_id).await?;
     let comment = body.comment.trim().to_owned();
-    let action = ReviewAction::RequestChanges {
-        comment: comment.clone(),
-    };
-    transition(
-        &state,
-        &tr,
-        &principal,
-        &ctx,
-        post,
-        "request_changes",
-        &action,
-        &comment,
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn transition(
-    state: &AppState,
-    tr: &Tr,
-    principal: &Principal,
-    ctx: &WorkspaceCtx,
-    post: Post,
-    name: &str,
-    action: &ReviewAction,
-    note: &str,
-) -> Result<Json<PostView>, ApiError> {
-    let decision = decide_for(state, tr, principal, ctx, &post, action).await?;
-    state
-        .store
-        .apply_review(ctx.id(), &post, principal.user.id, name, &decision, note)
-        .await
-        .map_err(|e| stale(tr, e))?;
-    Ok(Json(full(state, tr, ctx, post.id).await?))
-}
-
-/// Asks the domain whether the action is allowed under the workspace's rules.
-async fn decide_for(
-    state: &AppState,
-    tr: &Tr,
-    principal: &Principal,
-    ctx: &WorkspaceCtx,
-    post: &Post,
-    action: &ReviewAction,
-) -> Result<Decision, ApiError> {
-    let rules = state
-        .store
-        .approval_rules(ctx.id())
-        .await
-        .map_err(|e| ApiError::store(tr, e))?;
-    let review = ReviewState {
-        status: post.status,
-        author: fanloop_domain::UserId(post.author_id),
-        approvals: post.approvals.clone(),
-    };
-    let actor = Actor {
-        user: principal.user.id,
-        role: ctx.role,
-    };
-    decide(&rules, &review, actor, action).map_err(|refusal| refused(tr, &refusal))
-}
-
-fn refused(tr: &Tr, refusal: &Refusal) -> ApiError {
-    let message = match refusal {
-        Refusal::WrongStatus { status } => tr.t1(
-            "review.wrong_status",
-            tr.t(&format!("status.{}", status.code())),
-        ),
-        Refusal::LintErrorsBlock { errors } => tr.t1("review.lint_errors_block", errors),
-        other => tr.t(&format!("review.{}", other.code())).to_owned(),
-    };
-    match refusal {
-        Refusal::CommentRequired => ApiError::fields(
-            tr,
-            vec![FieldProblem {
-                field: "comment".into(),
-                message,
-            }],
-        ),
-        r if r.is_forbidden() => ApiError::forbidden(tr, message),
-        _ => ApiError::conflict(tr, "status", message),
-    }
-}
-
-/// Someone else moved the post between our read and our write.
-fn stale(tr: &Tr, e: StoreError) -> ApiError {
-    match e {
-        StoreError::Conflict(_) => ApiError::conflict(tr, "version", tr.t("review.post_changed")),
-        other => ApiError::store(tr, other),
-    }
+    let action = ReviewAction::RequestChanges { comment: comment.clone() };
+    review::transition(&state, &tr, &principal, &ctx, &post, "request_changes", &action, &comment).await?;
+    Ok(Json(full(&state, &tr, &ctx, post_id).await?))
 }
 
 // ---- approval rules -----------------------------------------------------------------
@@ -460,4 +330,34 @@ pub async fn set_rules(
         .await
         .map_err(|e| ApiError::store(&tr, e))?;
     Ok(Json(rules.into()))
+}
+
+#[derive(Serialize)]
+pub struct LintView {
+    variant_id: Option<i64>,
+    channel_id: Option<i64>,
+    platform: Option<Platform>,
+    errors: usize,
+    findings: Vec<fanloop_text::Finding>,
+}
+
+/// Compliance findings for the master (first, without a platform) and each variant.
+pub async fn lint(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    ctx: WorkspaceCtx,
+    Path((_, post_id)): Path<(i64, i64)>,
+) -> Result<Json<Vec<LintView>>, ApiError> {
+    let post = review::load(&state, &tr, &ctx, post_id).await?;
+    let views = review::lint(&post, tr.lang)
+        .into_iter()
+        .map(|l| LintView {
+            variant_id: l.variant_id,
+            channel_id: l.channel_id,
+            platform: l.platform,
+            errors: l.findings.iter().filter(|f| f.severity == fanloop_text::Severity::Error).count(),
+            findings: l.findings,
+        })
+        .collect();
+    Ok(Json(views))
 }
