@@ -340,7 +340,13 @@ mod tests {
     }
 
     /// Rules, state, who, what, and the expected status or refusal.
-    type Case<'a> = (&'a ApprovalRules, ReviewState, Actor, ReviewAction, Result<PostStatus, Refusal>);
+    type Case<'a> = (
+        &'a ApprovalRules,
+        ReviewState,
+        Actor,
+        ReviewAction,
+        Result<PostStatus, Refusal>,
+    );
 
     #[test]
     fn the_table() {

@@ -419,7 +419,7 @@ impl Store {
         actor: UserId,
         draft: &PostDraft,
         decision: &Decision,
-) -> Result<i64, StoreError> {
+    ) -> Result<i64, StoreError> {
         let now = now_ms();
         let version = post.version + 1;
         let (title, body) = (&draft.title, &draft.body);

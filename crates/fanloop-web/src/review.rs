@@ -6,15 +6,18 @@ use crate::AppState;
 use crate::error::{ApiError, FieldProblem};
 use crate::gate::{Principal, WorkspaceCtx};
 use crate::i18n::Tr;
-use fanloop_domain::{Actor, Decision, PostDraft, Refusal, ReviewAction, ReviewState, UserId, decide};
+use fanloop_domain::{
+    Actor, Decision, PostDraft, Refusal, ReviewAction, ReviewState, UserId, decide,
+};
+use fanloop_domain::{Locale, Platform};
 use fanloop_store::{Post, StoreError};
 use fanloop_text::{Finding, Linter, Post as TextPost, Severity};
-use fanloop_domain::{Locale, Platform};
 use std::sync::LazyLock;
 
 /// The built-in linter, built once (a few milliseconds) on first use. Workspace word
 /// lists and industry packs join it when their settings exist.
-static LINTER: LazyLock<Result<Linter, String>> = LazyLock::new(|| Linter::builder().build().map_err(|e| e.to_string()));
+static LINTER: LazyLock<Result<Linter, String>> =
+    LazyLock::new(|| Linter::builder().build().map_err(|e| e.to_string()));
 
 /// The findings of one text of a post: the master (no platform) or a variant.
 pub struct Linted {
@@ -30,7 +33,12 @@ pub fn lint(post: &Post, lang: Locale) -> Vec<Linted> {
         // The embedded dictionaries are checked by the text crate's tests; if they ever
         // failed to build, say so loudly rather than pass posts as clean.
         tracing::error!("the built-in compliance dictionaries failed to build");
-        return vec![Linted { variant_id: None, channel_id: None, platform: None, findings: Vec::new() }];
+        return vec![Linted {
+            variant_id: None,
+            channel_id: None,
+            platform: None,
+            findings: Vec::new(),
+        }];
     };
     let source = |title: &str, body: &str| format!("# {title}\n{body}");
     let master = source(&post.title, &post.body);
@@ -54,21 +62,51 @@ pub fn lint(post: &Post, lang: Locale) -> Vec<Linted> {
     out
 }
 
+/// Findings for a master being typed, before it is saved.
+pub fn lint_text(title: &str, body: &str, lang: Locale) -> Vec<Finding> {
+    let source = format!("# {title}\n{body}");
+    match LINTER.as_ref() {
+        Ok(linter) => linter.lint(&TextPost::markdown(&source), None, lang),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// How many error-severity findings the post's master and variants carry; an unusable
 /// linter counts as one, so a broken build can never wave posts through.
 pub fn lint_errors(post: &Post) -> usize {
     if LINTER.is_err() {
         return 1;
     }
-    lint(post, Locale::ZhCn).iter().flat_map(|l| &l.findings).filter(|f| f.severity == Severity::Error).count()
+    lint(post, Locale::ZhCn)
+        .iter()
+        .flat_map(|l| &l.findings)
+        .filter(|f| f.severity == Severity::Error)
+        .count()
 }
 
-pub async fn load(state: &AppState, tr: &Tr, ctx: &WorkspaceCtx, post_id: i64) -> Result<Post, ApiError> {
-    state.store.post(ctx.id(), post_id).await.map_err(|e| ApiError::store(tr, e))?.ok_or_else(|| ApiError::not_found(tr))
+pub async fn load(
+    state: &AppState,
+    tr: &Tr,
+    ctx: &WorkspaceCtx,
+    post_id: i64,
+) -> Result<Post, ApiError> {
+    state
+        .store
+        .post(ctx.id(), post_id)
+        .await
+        .map_err(|e| ApiError::store(tr, e))?
+        .ok_or_else(|| ApiError::not_found(tr))
 }
 
 /// Saves a new version of the master; an approved post goes back to review.
-pub async fn edit(state: &AppState, tr: &Tr, principal: &Principal, ctx: &WorkspaceCtx, post: &Post, draft: &PostDraft) -> Result<(), ApiError> {
+pub async fn edit(
+    state: &AppState,
+    tr: &Tr,
+    principal: &Principal,
+    ctx: &WorkspaceCtx,
+    post: &Post,
+    draft: &PostDraft,
+) -> Result<(), ApiError> {
     let decision = decide_for(state, tr, principal, ctx, post, &ReviewAction::Edit).await?;
     state
         .store
@@ -152,4 +190,3 @@ fn stale(tr: &Tr, e: StoreError) -> ApiError {
         other => ApiError::store(tr, other),
     }
 }
-

@@ -2,14 +2,16 @@
 //! channels, and moving it through review under the workspace's rules.
 
 use super::{ApiJson, ApiTr, OptionalJson, invalid, rfc3339};
-use crate::{AppState, review};
 use crate::error::{ApiError, FieldProblem};
 use crate::gate::{Principal, WorkspaceCtx};
 use crate::i18n::Tr;
+use crate::{AppState, review};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use fanloop_domain::{ApprovalRules, ChannelId, Platform, PostDraft, PostStatus, ReviewAction, Role};
+use fanloop_domain::{
+    ApprovalRules, ChannelId, Platform, PostDraft, PostStatus, ReviewAction, Role,
+};
 use fanloop_store::{NewPost, Post, ReviewEntry, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -205,7 +207,8 @@ pub async fn edit(
     Path((_, post_id)): Path<(i64, i64)>,
     ApiJson(body): ApiJson<EditPost>,
 ) -> Result<Json<PostView>, ApiError> {
-    let draft = PostDraft::parse(&body.title, &body.body, &body.tags).map_err(|e| invalid(&tr, e))?;
+    let draft =
+        PostDraft::parse(&body.title, &body.body, &body.tags).map_err(|e| invalid(&tr, e))?;
     let post = review::load(&state, &tr, &ctx, post_id).await?;
     review::edit(&state, &tr, &principal, &ctx, &post, &draft).await?;
     Ok(Json(full(&state, &tr, &ctx, post_id).await?))
@@ -226,7 +229,10 @@ pub async fn submit(
     OptionalJson(body): OptionalJson<Submit>,
 ) -> Result<Json<PostView>, ApiError> {
     let post = review::load(&state, &tr, &ctx, post_id).await?;
-    let action = ReviewAction::Submit { lint_errors: review::lint_errors(&post), override_reason: body.override_reason };
+    let action = ReviewAction::Submit {
+        lint_errors: review::lint_errors(&post),
+        override_reason: body.override_reason,
+    };
     review::transition(&state, &tr, &principal, &ctx, &post, "submit", &action, "").await?;
     Ok(Json(full(&state, &tr, &ctx, post_id).await?))
 }
@@ -244,7 +250,17 @@ pub async fn approve(
     OptionalJson(_): OptionalJson<Approve>,
 ) -> Result<Json<PostView>, ApiError> {
     let post = review::load(&state, &tr, &ctx, post_id).await?;
-    review::transition(&state, &tr, &principal, &ctx, &post, "approve", &ReviewAction::Approve, "").await?;
+    review::transition(
+        &state,
+        &tr,
+        &principal,
+        &ctx,
+        &post,
+        "approve",
+        &ReviewAction::Approve,
+        "",
+    )
+    .await?;
     Ok(Json(full(&state, &tr, &ctx, post_id).await?))
 }
 
@@ -264,8 +280,20 @@ pub async fn request_changes(
 ) -> Result<Json<PostView>, ApiError> {
     let post = review::load(&state, &tr, &ctx, post_id).await?;
     let comment = body.comment.trim().to_owned();
-    let action = ReviewAction::RequestChanges { comment: comment.clone() };
-    review::transition(&state, &tr, &principal, &ctx, &post, "request_changes", &action, &comment).await?;
+    let action = ReviewAction::RequestChanges {
+        comment: comment.clone(),
+    };
+    review::transition(
+        &state,
+        &tr,
+        &principal,
+        &ctx,
+        &post,
+        "request_changes",
+        &action,
+        &comment,
+    )
+    .await?;
     Ok(Json(full(&state, &tr, &ctx, post_id).await?))
 }
 
@@ -355,7 +383,11 @@ pub async fn lint(
             variant_id: l.variant_id,
             channel_id: l.channel_id,
             platform: l.platform,
-            errors: l.findings.iter().filter(|f| f.severity == fanloop_text::Severity::Error).count(),
+            errors: l
+                .findings
+                .iter()
+                .filter(|f| f.severity == fanloop_text::Severity::Error)
+                .count(),
             findings: l.findings,
         })
         .collect();

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use fanloop_domain::{Permission, PlatformTier};
+use fanloop_domain::{Permission, PlatformTier, PostStatus};
 use fanloop_store::{Channel, Member};
 
 #[derive(Template)]
@@ -21,6 +21,9 @@ struct DashboardPage {
     pending_invitations: usize,
     can_manage_channels: bool,
     can_manage_members: bool,
+    /// Posts waiting for this viewer's approval, and this viewer's posts sent back.
+    to_review: usize,
+    sent_back: usize,
 }
 
 impl DashboardPage {
@@ -54,6 +57,24 @@ pub async fn page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) 
         Err(response) => return response,
     };
     let id = ctx.id();
+    let posts = match state.store.posts(id).await {
+        Ok(posts) => posts,
+        Err(e) => return page.fail(&e),
+    };
+    let to_review = if ctx.role.allows(Permission::ApproveContent) {
+        posts
+            .iter()
+            .filter(|p| p.status == PostStatus::InReview)
+            .count()
+    } else {
+        0
+    };
+    let sent_back = posts
+        .iter()
+        .filter(|p| {
+            p.status == PostStatus::ChangesRequested && p.author_id == page.principal.user.id.0
+        })
+        .count();
     let (channels, members, invitations) = match (
         state.store.channels(id).await,
         state.store.members(id).await,
@@ -70,6 +91,8 @@ pub async fn page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) 
         pending_invitations: invitations.len(),
         can_manage_channels: ctx.role.allows(Permission::ManageChannels),
         can_manage_members: ctx.role.allows(Permission::ManageMembers),
+        to_review,
+        sent_back,
     };
     render(StatusCode::OK, &view)
 }

@@ -5,9 +5,11 @@
 pub mod account;
 pub mod auth;
 pub mod channels;
+pub mod content;
 pub mod dashboard;
 pub mod invite;
 pub mod members;
+pub mod review_rules;
 pub mod setup;
 pub mod workspaces;
 
@@ -170,7 +172,7 @@ impl Shell {
     /// Which settings tab the path is on.
     pub fn settings_tab(&self) -> &'static str {
         let path = self.path.split('?').next().unwrap_or("");
-        ["members", "channels", "audit"]
+        ["members", "channels", "review", "audit"]
             .into_iter()
             .find(|tab| path.ends_with(&format!("/settings/{tab}")))
             .unwrap_or("workspace")
@@ -216,6 +218,18 @@ impl FieldErrors {
 
     pub fn one(field: &str, message: impl Into<String>) -> FieldErrors {
         FieldErrors(HashMap::from([(field.to_owned(), message.into())]))
+    }
+
+    /// Errors of a list field and its items (`tags`, `tags[0]`, …), in field order.
+    pub fn prefixed(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut found: Vec<_> = self
+            .0
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        found.sort();
+        found
     }
 
     pub fn set(&mut self, field: &str, message: impl Into<String>) {

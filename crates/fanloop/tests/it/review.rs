@@ -237,7 +237,12 @@ async fn lint_errors_block_submission_unless_an_owner_overrides() {
     let ws = app.workspace(&owner, "品牌").await;
     let (_, editor) = app.member(&ws, &owner, Role::Editor).await;
     let base = format!("/api/v1/workspaces/{}", ws.id);
-    let (_, weibo) = call(app.post_json(&format!("{base}/channels"), &owner_token, &json!({"platform": "weibo", "name": "微博", "settings": {"access_token": "t"}}))).await;
+    let (_, weibo) = call(app.post_json(
+        &format!("{base}/channels"),
+        &owner_token,
+        &json!({"platform": "weibo", "name": "微博", "settings": {"access_token": "t"}}),
+    ))
+    .await;
     let claim = json!({"title": "震惊！全网最低价", "body": "国家级品质，第一次来的朋友有惊喜。", "channel_ids": [weibo["id"]]});
     let (_, post) = call(app.post_json(&format!("{base}/posts"), &editor, &claim)).await;
     let id = post["id"].as_i64().unwrap();
@@ -245,19 +250,58 @@ async fn lint_errors_block_submission_unless_an_owner_overrides() {
     let (status, lint) = call(app.get(&format!("{base}/posts/{id}/lint"), &editor)).await;
     assert_eq!(status, 200);
     let master = &lint[0];
-    assert!(master["platform"].is_null() && master["errors"].as_u64().unwrap() >= 2, "{master}");
-    let flagged: Vec<&str> = master["findings"].as_array().unwrap().iter().map(|f| f["text"].as_str().unwrap()).collect();
-    assert!(flagged.contains(&"全网最低价") && flagged.contains(&"国家级"), "{flagged:?}");
-    assert!(!flagged.iter().any(|t| t.contains("第一次")), "benign compounds are not claims: {flagged:?}");
+    assert!(
+        master["platform"].is_null() && master["errors"].as_u64().unwrap() >= 2,
+        "{master}"
+    );
+    let flagged: Vec<&str> = master["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        flagged.contains(&"全网最低价") && flagged.contains(&"国家级"),
+        "{flagged:?}"
+    );
+    assert!(
+        !flagged.iter().any(|t| t.contains("第一次")),
+        "benign compounds are not claims: {flagged:?}"
+    );
     assert_eq!(lint[1]["platform"], "weibo");
 
-    let submit = |token: &str, body: Value| app.post_json(&format!("{base}/posts/{id}/submit"), token, &body);
+    let submit = |token: &str, body: Value| {
+        app.post_json(&format!("{base}/posts/{id}/submit"), token, &body)
+    };
     let (status, problem) = call(submit(&editor, json!({}))).await;
     assert_eq!(status, 409, "{problem}");
-    assert!(problem["detail"].as_str().unwrap().contains("合规"), "{problem}");
-    assert_eq!(call(submit(&editor, json!({"override_reason": "法务已确认"}))).await.0, 403, "only owners override");
-    let (status, post) = call(submit(&owner_token, json!({"override_reason": "法务已确认"}))).await;
-    assert_eq!((status, post["status"].as_str()), (200, Some("in_review")), "{post}");
-    let note = post["history"].as_array().unwrap().last().unwrap()["note"].as_str().unwrap().to_owned();
-    assert_eq!(note, "override: 法务已确认", "the override and its reason are on record");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("合规"),
+        "{problem}"
+    );
+    assert_eq!(
+        call(submit(&editor, json!({"override_reason": "法务已确认"})))
+            .await
+            .0,
+        403,
+        "only owners override"
+    );
+    let (status, post) = call(submit(
+        &owner_token,
+        json!({"override_reason": "法务已确认"}),
+    ))
+    .await;
+    assert_eq!(
+        (status, post["status"].as_str()),
+        (200, Some("in_review")),
+        "{post}"
+    );
+    let note = post["history"].as_array().unwrap().last().unwrap()["note"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        note, "override: 法务已确认",
+        "the override and its reason are on record"
+    );
 }

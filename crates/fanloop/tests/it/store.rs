@@ -468,7 +468,14 @@ async fn conformance(store: &Store) {
         .unwrap();
     let post = store.post(ws.id(), id).await.unwrap().unwrap();
     assert_eq!(post.approvals, [b.id].into_iter().collect());
-    let version = store.edit_post(ws.id(), &post, a.id, &fanloop_domain::PostDraft::parse("新标题", "新正文", &[]).unwrap(), &submitted)
+    let version = store
+        .edit_post(
+            ws.id(),
+            &post,
+            a.id,
+            &fanloop_domain::PostDraft::parse("新标题", "新正文", &[]).unwrap(),
+            &submitted,
+        )
         .await
         .unwrap();
     let post = store.post(ws.id(), id).await.unwrap().unwrap();
