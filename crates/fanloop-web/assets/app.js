@@ -8,6 +8,23 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       return;
     }
+    var rich = event.target.closest("[data-copy-html]");
+    if (rich) {
+      // WeChat's editor keeps inline styles only when the clipboard carries text/html.
+      var source = document.querySelector(rich.getAttribute("data-copy-html"));
+      if (!source) return;
+      var html = source.innerHTML;
+      var mark = function () { rich.classList.add("copied"); setTimeout(function () { rich.classList.remove("copied"); }, 1500); };
+      if (window.ClipboardItem && navigator.clipboard && navigator.clipboard.write) {
+        var item = new ClipboardItem({ "text/html": new Blob([html], { type: "text/html" }), "text/plain": new Blob([source.innerText], { type: "text/plain" }) });
+        navigator.clipboard.write([item]).then(mark, function () {});
+      } else {
+        var range = document.createRange(); range.selectNodeContents(source);
+        var selection = window.getSelection(); selection.removeAllRanges(); selection.addRange(range);
+        document.execCommand("copy"); selection.removeAllRanges(); mark();
+      }
+      return;
+    }
     var copy = event.target.closest("[data-copy]");
     if (copy) {
       var input = document.querySelector(copy.getAttribute("data-copy"));

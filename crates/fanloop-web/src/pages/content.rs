@@ -12,7 +12,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use fanloop_domain::{ChannelId, Permission, PostDraft, PostStatus, ReviewAction, Role, UserId};
+use fanloop_domain::{
+    ApprovalRules, ChannelId, Permission, PostDraft, PostStatus, ReviewAction, Role, UserId,
+};
+use fanloop_render::{Body as RenderedBody, Options as RenderOptions, Target};
 use fanloop_store::{Channel, NewPost, Post, ReviewEntry, StoreError};
 use fanloop_text::{Finding, Severity};
 use serde::Deserialize;
@@ -290,6 +293,51 @@ pub async fn create(
 
 // ---- one post -------------------------------------------------------------------------
 
+/// A variant as its platform will show it, in a phone-sized frame.
+pub struct Preview {
+    pub variant_id: i64,
+    pub label: String,
+    pub platform: &'static str,
+    /// Renderer-made HTML (raw HTML in the Markdown is escaped by the renderer).
+    pub html: Option<String>,
+    pub text: Option<String>,
+    pub count: usize,
+    pub limit: Option<usize>,
+    pub over: bool,
+    pub fold_at: Option<usize>,
+}
+
+fn previews(post: &Post, tr: &Tr) -> Vec<Preview> {
+    post.variants
+        .iter()
+        .map(|v| {
+            let target = Target::for_platform(v.platform).unwrap_or(Target::Plain);
+            let options = RenderOptions {
+                title: Some(v.title.clone()),
+                tags: v.tags.clone(),
+                ..RenderOptions::default()
+            };
+            let rendered = fanloop_render::render(&v.body, target, &options);
+            let (html, text) = match &rendered.body {
+                RenderedBody::Html(h) => (Some(h.clone()), None),
+                other => (None, Some(other.as_str().to_owned())),
+            };
+            let body = &rendered.report.body;
+            Preview {
+                variant_id: v.id,
+                label: format!("{} · {}", v.channel_name, v.platform.label(tr.lang)),
+                platform: v.platform.code(),
+                html,
+                text,
+                count: body.count,
+                limit: body.limit,
+                over: body.over,
+                fold_at: body.fold_at,
+            }
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "content_detail.html")]
 struct DetailPage<'a> {
@@ -306,6 +354,9 @@ struct DetailPage<'a> {
     timezone: String,
     /// The viewer, to know whether they already approved this version.
     me: i64,
+    previews: Vec<Preview>,
+    rules: ApprovalRules,
+    role: Role,
 }
 
 impl DetailPage<'_> {
@@ -362,7 +413,20 @@ impl DetailPage<'_> {
     }
 
     fn can_review(&self) -> bool {
-        self.can_approve && self.post.status == PostStatus::InReview
+        self.can_approve
+            && self.post.status == PostStatus::InReview
+            && self.rules.approver_roles.contains(&self.role)
+    }
+
+    /// Why this viewer cannot approve although they review, if so.
+    fn approve_blocked(&self) -> Option<&'static str> {
+        if self.post.author_id == self.me && !self.rules.author_may_approve {
+            Some(self.shell.tr.t("review.author_may_not_approve"))
+        } else if self.approved_by_me() {
+            Some(self.shell.tr.t("review.already_approved"))
+        } else {
+            None
+        }
     }
 
     fn approved_by_me(&self) -> bool {
@@ -389,7 +453,9 @@ pub async fn detail(
 ) -> Response {
     let notice = match q.done.as_str() {
         "saved" => Some("form.saved"),
-        "submit" | "approve" | "request_changes" | "created" => Some("content.done"),
+        "submit" => Some("content.done_submit"),
+        "approve" => Some("content.done_approve"),
+        "request_changes" => Some("content.done_request_changes"),
         _ => None,
     };
     show_detail(
@@ -424,9 +490,12 @@ async fn show_detail(
         Ok(shell) => shell,
         Err(response) => return response,
     };
-    let history = match state.store.review_log(post.id).await {
-        Ok(history) => history,
-        Err(e) => return page.fail(&e),
+    let (history, rules) = match (
+        state.store.review_log(post.id).await,
+        state.store.approval_rules(ctx.id()).await,
+    ) {
+        (Ok(history), Ok(rules)) => (history, rules),
+        (Err(e), _) | (_, Err(e)) => return page.fail(&e),
     };
     let saved = PostForm {
         title: post.title.clone(),
@@ -448,6 +517,9 @@ async fn show_detail(
         notice,
         timezone: ctx.workspace.timezone.clone(),
         me: page.principal.user.id.0,
+        previews: previews(&post, &page.tr),
+        rules,
+        role: ctx.role,
     };
     render(status, &view)
 }

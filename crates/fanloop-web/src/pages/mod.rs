@@ -46,12 +46,12 @@ pub const AREAS: &[Area] = &[
     Area {
         key: "content",
         icon: "✎",
-        built: false,
+        built: true,
     },
     Area {
         key: "review",
         icon: "✓",
-        built: false,
+        built: true,
     },
     Area {
         key: "calendar",

@@ -133,6 +133,12 @@ impl Browser {
 
     async fn click(&self, css: &str) {
         let id = self.find(css).await;
+        // Centre it first: scrolled to the top edge, the sticky header would cover it.
+        let element = json!({"element-6066-11e4-a52e-4f735466cecf": id});
+        let centre =
+            json!({"script": "arguments[0].scrollIntoView({block: 'center'})", "args": [element]});
+        self.call(reqwest::Method::POST, "/execute/sync", Some(centre))
+            .await;
         self.call(
             reqwest::Method::POST,
             &format!("/element/{id}/click"),
@@ -249,6 +255,33 @@ async fn sign_in_create_workspace_and_channel() {
     browser.wait_for_text("渠道已添加").await;
     assert!(browser.text().await.contains("小满咖啡 · 沙盒公众号"));
     browser.screenshot("04-channels").await;
+
+    // Write a post: compliance findings appear while typing; the post gets a variant
+    // per ticked channel with a phone preview; lint errors hold submission.
+    browser
+        .goto(&format!("{}/w/{id}/content/new", app.url))
+        .await;
+    browser.fill("#title", "震惊！秋季新品").await;
+    browser
+        .fill(
+            "#body",
+            "国家级品质的**桂花拿铁**，全网最低价。\n\n第一次来的朋友有惊喜。",
+        )
+        .await;
+    browser.click("input[name=channel]").await;
+    browser.wait_for_text("国家级").await;
+    browser.screenshot("05a-content-new").await;
+    browser.click("form.columns button[type=submit]").await;
+    browser.wait_for_text("各渠道版本").await;
+    browser.screenshot("05b-content-detail").await;
+    browser.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "document.querySelector('.previews').scrollIntoView()", "args": []}))).await;
+    browser.screenshot("05b2-content-previews").await;
+    browser.click("#review button[type=submit]").await;
+    browser.wait_for_text("合规检查发现").await;
+    browser.fill("#override_reason", "已与法务确认").await;
+    browser.click("#review button[type=submit]").await;
+    browser.wait_for_text("审核中").await;
+    browser.screenshot("05c-content-in-review").await;
 
     browser.goto(&format!("{}/w/{id}", app.url)).await;
     browser.wait_for_text("小满咖啡 · 沙盒公众号").await;
