@@ -16,6 +16,7 @@ mod invalid;
 mod limits;
 mod review;
 mod role;
+mod topic;
 mod workspace;
 
 pub use account::{DisplayName, Email, Password};
@@ -30,4 +31,5 @@ pub use review::{
     Actor, ApprovalRules, Decision, PostStatus, Refusal, ReviewAction, ReviewState, decide,
 };
 pub use role::{Permission, Role};
+pub use topic::{ScoreWeights, Scores, TopicDraft, TopicSource, TopicStatus, brainstorm};
 pub use workspace::{BrandVoice, Locale, TimeZoneName, WorkspaceName, WorkspaceProfile};

@@ -16,6 +16,7 @@ mod error;
 mod migrate;
 mod posts;
 mod secret;
+mod topics;
 mod vault;
 mod workspaces;
 
@@ -25,6 +26,7 @@ pub use channels::Channel;
 pub use error::StoreError;
 pub use posts::{NewPost, Post, ReviewEntry, Variant};
 pub use secret::{hash_token, new_token};
+pub use topics::Topic;
 pub use vault::Vault;
 pub use workspaces::{AuditEntry, Invitation, Member, Workspace};
 

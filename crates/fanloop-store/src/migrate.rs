@@ -23,6 +23,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_posts.sql"),
         postgres: include_str!("../migrations/postgres/0002_posts.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../migrations/sqlite/0003_topics.sql"),
+        postgres: include_str!("../migrations/postgres/0003_topics.sql"),
+    },
 ];
 
 /// An arbitrary constant naming Fanloop's migration lock among PostgreSQL advisory locks.

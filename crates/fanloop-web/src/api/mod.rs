@@ -5,6 +5,7 @@ pub mod channels;
 pub mod members;
 pub mod openapi;
 pub mod posts;
+pub mod topics;
 pub mod workspaces;
 
 use crate::error::{ApiError, FieldProblem};

@@ -77,6 +77,19 @@ pub fn build() -> Value {
                 "patch": {"summary": "Change a member's role (the last owner cannot be demoted)", "parameters": sub_param("user_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["role"], "properties": {"role": r("Role")}})), "responses": with(json!({"200": ok(r("Member"))}), errors(&["400", "401", "403", "404", "409", "422"]))},
                 "delete": {"summary": "Remove a member (the last owner cannot leave)", "parameters": sub_param("user_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404", "409"]))}
             },
+            "/api/v1/workspaces/{id}/topics": {
+                "get": {"summary": "The topic library, highest priority first", "parameters": id_param, "responses": with(json!({"200": ok(list("Topic"))}), errors(&["401", "404"]))},
+                "post": {"summary": "Add a topic", "parameters": id_param, "requestBody": body(r("NewTopic")), "responses": with(json!({"201": created(r("Topic"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/topics.csv": {
+                "get": {"summary": "The topic library as CSV (UTF-8 with BOM)", "parameters": id_param, "responses": with(json!({"200": {"description": "CSV", "content": {"text/csv": {}}}}), errors(&["401", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/topics/import": {
+                "post": {"summary": "Import topics from CSV (header row with at least title); all rows or none", "parameters": id_param, "requestBody": {"required": true, "content": {"text/csv": {}}}, "responses": with(json!({"201": ok(json!({"type": "object", "properties": {"imported": {"type": "integer"}}}))}), errors(&["400", "401", "403", "404", "413", "422"]))}
+            },
+            "/api/v1/workspaces/{id}/topics/{topic_id}/status": {
+                "post": {"summary": "Move a topic (idea, planned, in_production, published, archived)", "parameters": sub_param("topic_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["status"], "properties": {"status": {"enum": ["idea", "planned", "in_production", "published", "archived"]}}})), "responses": with(json!({"204": {"description": "Moved"}}), errors(&write_errors))}
+            },
             "/api/v1/workspaces/{id}/approval-rules": {
                 "get": {"summary": "The workspace's approval rules", "parameters": id_param, "responses": with(json!({"200": ok(r("ApprovalRules"))}), errors(&["401", "404"]))},
                 "put": {"summary": "Replace the approval rules", "parameters": id_param, "requestBody": body(r("ApprovalRules")), "responses": with(json!({"200": ok(r("ApprovalRules"))}), errors(&write_errors))}
@@ -153,6 +166,18 @@ fn schemas() -> Value {
         "Member": {"type": "object", "properties": {
             "id": {"type": "integer"}, "user_id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"},
             "role": {"$ref": "#/components/schemas/Role"}, "joined_at": time
+        }},
+        "NewTopic": {"type": "object", "additionalProperties": false, "required": ["title", "source", "timeliness", "value", "conversion"], "properties": {
+            "title": {"type": "string", "maxLength": 120}, "angle": {"type": "string", "maxLength": 500},
+            "source": {"enum": ["hot_event", "user_demand", "product", "competitor", "brainstorm"]},
+            "timeliness": {"type": "integer", "minimum": 1, "maximum": 5}, "value": {"type": "integer", "minimum": 1, "maximum": 5},
+            "conversion": {"type": "integer", "minimum": 1, "maximum": 5}, "target_date": {"type": "string", "format": "date"}
+        }},
+        "Topic": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "title": {"type": "string"}, "angle": {"type": "string"}, "source": {"type": "string"},
+            "timeliness": {"type": "integer"}, "value": {"type": "integer"}, "conversion": {"type": "integer"},
+            "priority": {"type": "integer", "minimum": 0, "maximum": 100}, "status": {"type": "string"},
+            "owner_id": {"type": ["integer", "null"]}, "target_date": {"type": ["string", "null"]}, "created_at": time
         }},
         "ApprovalRules": {"type": "object", "additionalProperties": false, "required": ["required_approvals", "author_may_approve", "lint_errors_block", "approver_roles"], "properties": {
             "required_approvals": {"type": "integer", "minimum": 0, "maximum": 5, "description": "0: submitting approves at once"},

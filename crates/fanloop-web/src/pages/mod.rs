@@ -11,6 +11,7 @@ pub mod invite;
 pub mod members;
 pub mod review_rules;
 pub mod setup;
+pub mod topics;
 pub mod workspaces;
 
 use crate::AppState;
@@ -41,7 +42,7 @@ pub const AREAS: &[Area] = &[
     Area {
         key: "topics",
         icon: "✦",
-        built: false,
+        built: true,
     },
     Area {
         key: "content",

@@ -17,3 +17,4 @@ mod rbac;
 mod render;
 mod review;
 mod store;
+mod topics;

@@ -1,0 +1,273 @@
+//! 选题: topics with where they came from, how they score, and where they stand; and the
+//! nine-square brainstorm (九宫格) that crosses account facets with user facets.
+
+use crate::invalid::{Invalid, Reason, single_line};
+use serde::Serialize;
+
+/// Where a topic idea came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicSource {
+    HotEvent,
+    UserDemand,
+    Product,
+    Competitor,
+    Brainstorm,
+}
+
+/// Where a topic stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicStatus {
+    Idea,
+    Planned,
+    InProduction,
+    Published,
+    Archived,
+}
+
+macro_rules! codes {
+    ($ty:ident { $($variant:ident => $code:literal),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+
+            pub fn code(self) -> &'static str {
+                match self { $($ty::$variant => $code),* }
+            }
+
+            pub fn parse(raw: &str) -> Option<$ty> {
+                Self::ALL.iter().copied().find(|v| v.code() == raw.trim())
+            }
+        }
+    };
+}
+
+codes!(TopicSource { HotEvent => "hot_event", UserDemand => "user_demand", Product => "product", Competitor => "competitor", Brainstorm => "brainstorm" });
+codes!(TopicStatus { Idea => "idea", Planned => "planned", InProduction => "in_production", Published => "published", Archived => "archived" });
+
+/// How much each score counts toward a topic's priority, per workspace (0–10 each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ScoreWeights {
+    pub timeliness: u8,
+    pub value: u8,
+    pub conversion: u8,
+}
+
+impl Default for ScoreWeights {
+    fn default() -> Self {
+        ScoreWeights {
+            timeliness: 1,
+            value: 1,
+            conversion: 1,
+        }
+    }
+}
+
+/// A topic's three scores, each 1–5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Scores {
+    pub timeliness: u8,
+    pub value: u8,
+    pub conversion: u8,
+}
+
+impl Scores {
+    /// The weighted mean on a 0–100 scale (1 → 0, 5 → 100), so topics sort the same way
+    /// whatever the weights add up to.
+    pub fn priority(self, w: ScoreWeights) -> u8 {
+        let total = u32::from(w.timeliness) + u32::from(w.value) + u32::from(w.conversion);
+        if total == 0 {
+            return 0;
+        }
+        let weighted = u32::from(self.timeliness - 1) * u32::from(w.timeliness)
+            + u32::from(self.value - 1) * u32::from(w.value)
+            + u32::from(self.conversion - 1) * u32::from(w.conversion);
+        ((weighted * 100 + total * 2) / (total * 4)) as u8
+    }
+}
+
+/// A topic as written, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicDraft {
+    pub title: String,
+    pub angle: String,
+    pub source: TopicSource,
+    pub scores: Scores,
+    /// `YYYY-MM-DD` in the workspace's time zone.
+    pub target_date: Option<String>,
+}
+
+fn score(field: &str, raw: &str) -> Result<u8, Invalid> {
+    match raw.trim().parse::<u8>() {
+        Ok(n @ 1..=5) => Ok(n),
+        _ => Err(Invalid::new(field, Reason::NotText)),
+    }
+}
+
+impl TopicDraft {
+    pub fn parse(
+        title: &str,
+        angle: &str,
+        source: &str,
+        scores: [&str; 3],
+        target_date: &str,
+    ) -> Result<TopicDraft, Vec<Invalid>> {
+        let title = single_line("title", title, 120, true);
+        let angle = single_line("angle", angle, 500, false);
+        let source =
+            TopicSource::parse(source).ok_or_else(|| Invalid::new("source", Reason::UnknownField));
+        let t = score("timeliness", scores[0]);
+        let v = score("value", scores[1]);
+        let c = score("conversion", scores[2]);
+        let date = match target_date.trim() {
+            "" => Ok(None),
+            d => d
+                .parse::<jiff::civil::Date>()
+                .map(|d| Some(d.to_string()))
+                .map_err(|_| Invalid::new("target_date", Reason::NotText)),
+        };
+        match (title, angle, source, t, v, c, date) {
+            (
+                Ok(title),
+                Ok(angle),
+                Ok(source),
+                Ok(timeliness),
+                Ok(value),
+                Ok(conversion),
+                Ok(target_date),
+            ) => Ok(TopicDraft {
+                title,
+                angle,
+                source,
+                scores: Scores {
+                    timeliness,
+                    value,
+                    conversion,
+                },
+                target_date,
+            }),
+            (a, b, c, d, e, f, g) => Err([
+                a.err(),
+                b.err(),
+                c.err(),
+                d.err(),
+                e.err(),
+                f.err(),
+                g.err(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()),
+        }
+    }
+}
+
+/// The nine-square grid: every account/product facet crossed with every user facet, each
+/// pair a topic seed. Facets are trimmed, blank ones dropped and repeats removed.
+pub fn brainstorm(
+    account: &[String],
+    users: &[String],
+) -> Result<Vec<(String, String)>, Vec<Invalid>> {
+    const MAX_FACETS: usize = 12;
+    let clean = |field: &str, list: &[String]| -> Result<Vec<String>, Invalid> {
+        let mut out: Vec<String> = Vec::new();
+        for raw in list {
+            let facet = single_line(field, raw, 30, false)?;
+            if !facet.is_empty() && !out.contains(&facet) {
+                out.push(facet);
+            }
+        }
+        match out.len() {
+            0 => Err(Invalid::new(field, Reason::Required)),
+            n if n > MAX_FACETS => Err(Invalid::new(field, Reason::TooLong { max: MAX_FACETS })),
+            _ => Ok(out),
+        }
+    };
+    match (
+        clean("account_facets", account),
+        clean("user_facets", users),
+    ) {
+        (Ok(a), Ok(u)) => Ok(a
+            .iter()
+            .flat_map(|x| u.iter().map(move |y| (x.clone(), y.clone())))
+            .collect()),
+        (a, u) => Err([a.err(), u.err()].into_iter().flatten().collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priority_is_a_weighted_mean_on_0_to_100() {
+        let w = ScoreWeights::default();
+        let s = |t, v, c| Scores {
+            timeliness: t,
+            value: v,
+            conversion: c,
+        };
+        assert_eq!(s(1, 1, 1).priority(w), 0);
+        assert_eq!(s(5, 5, 5).priority(w), 100);
+        assert_eq!(s(3, 3, 3).priority(w), 50);
+        let timely = ScoreWeights {
+            timeliness: 3,
+            value: 1,
+            conversion: 0,
+        };
+        assert_eq!(s(5, 1, 1).priority(timely), 75);
+        assert_eq!(s(1, 5, 5).priority(timely), 25);
+        assert_eq!(
+            s(5, 5, 5).priority(ScoreWeights {
+                timeliness: 0,
+                value: 0,
+                conversion: 0
+            }),
+            0
+        );
+    }
+
+    #[test]
+    fn drafts() {
+        let ok = TopicDraft::parse(
+            "双11 早鸟攻略",
+            "学生党省钱",
+            "hot_event",
+            ["5", "4", "3"],
+            "2026-11-01",
+        )
+        .unwrap();
+        assert_eq!(ok.target_date.as_deref(), Some("2026-11-01"));
+        let errors = TopicDraft::parse("", "", "rumour", ["0", "6", "x"], "11/01").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "source",
+                "timeliness",
+                "value",
+                "conversion",
+                "target_date"
+            ]
+        );
+    }
+
+    #[test]
+    fn nine_square() {
+        let grid = brainstorm(
+            &["咖啡".into(), " 甜品 ".into(), "咖啡".into()],
+            &["学生".into(), "".into(), "白领".into()],
+        )
+        .unwrap();
+        assert_eq!(grid.len(), 4);
+        assert_eq!(grid[0], ("咖啡".to_owned(), "学生".to_owned()));
+        assert_eq!(grid[3], ("甜品".to_owned(), "白领".to_owned()));
+        assert_eq!(
+            brainstorm(&[], &["x".into()]).unwrap_err()[0].field,
+            "account_facets"
+        );
+        let many: Vec<String> = (0..13).map(|i| i.to_string()).collect();
+        assert!(brainstorm(&many, &["x".into()]).is_err());
+    }
+}
