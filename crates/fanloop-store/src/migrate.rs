@@ -28,6 +28,21 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_topics.sql"),
         postgres: include_str!("../migrations/postgres/0003_topics.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../migrations/sqlite/0004_media.sql"),
+        postgres: include_str!("../migrations/postgres/0004_media.sql"),
+    },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../migrations/sqlite/0005_post_extras.sql"),
+        postgres: include_str!("../migrations/postgres/0005_post_extras.sql"),
+    },
+    Migration {
+        version: 6,
+        sqlite: include_str!("../migrations/sqlite/0006_scripts_words.sql"),
+        postgres: include_str!("../migrations/postgres/0006_scripts_words.sql"),
+    },
 ];
 
 /// An arbitrary constant naming Fanloop's migration lock among PostgreSQL advisory locks.

@@ -46,13 +46,16 @@ pub struct WebConfig {
     pub public_url: String,
     /// Session lifetime in milliseconds.
     pub session_ttl_ms: i64,
+    /// Where uploaded media files are kept (a local directory through `object_store`).
+    pub media_dir: std::path::PathBuf,
 }
 
 impl WebConfig {
-    pub fn new(public_url: &str) -> WebConfig {
+    pub fn new(public_url: &str, media_dir: &std::path::Path) -> WebConfig {
         WebConfig {
             public_url: public_url.trim_end_matches('/').to_owned(),
             session_ttl_ms: 14 * 24 * 3600 * 1000,
+            media_dir: media_dir.to_owned(),
         }
     }
 

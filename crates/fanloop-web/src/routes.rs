@@ -108,6 +108,9 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/w/{id}/topics/brainstorm", Workspace(ViewWorkspace), pages::topics::brainstorm_page),
         route!(POST "/w/{id}/topics/brainstorm", Workspace(WriteContent), pages::topics::brainstorm_grid),
         route!(POST "/w/{id}/topics/brainstorm/keep", Workspace(WriteContent), pages::topics::keep),
+        // ---- media routes ----
+        // ---- post extras routes ----
+        // ---- scripts and word lists routes ----
         route!(GET "/w/{id}/{area}", Workspace(ViewWorkspace), pages::dashboard::area),
         // The JSON API.
         route!(GET "/api/v1/openapi.json", Public, api::openapi::document),

@@ -49,7 +49,7 @@ pub async fn run(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
-    let config = WebConfig::new(&public_url);
+    let config = WebConfig::new(&public_url, &data_dir.join("media"));
 
     if args.demo {
         demo::seed(&store).await.context("creating the demo data")?;

@@ -2,10 +2,13 @@
 //! answered as JSON, with errors as `application/problem+json`.
 
 pub mod channels;
+pub mod media;
 pub mod members;
 pub mod openapi;
 pub mod posts;
+pub mod scripts;
 pub mod topics;
+pub mod words;
 pub mod workspaces;
 
 use crate::error::{ApiError, FieldProblem};

@@ -77,6 +77,9 @@ pub fn build() -> Value {
                 "patch": {"summary": "Change a member's role (the last owner cannot be demoted)", "parameters": sub_param("user_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["role"], "properties": {"role": r("Role")}})), "responses": with(json!({"200": ok(r("Member"))}), errors(&["400", "401", "403", "404", "409", "422"]))},
                 "delete": {"summary": "Remove a member (the last owner cannot leave)", "parameters": sub_param("user_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404", "409"]))}
             },
+            // ---- media paths ----
+            // ---- post extras paths ----
+            // ---- scripts and word lists paths ----
             "/api/v1/workspaces/{id}/topics": {
                 "get": {"summary": "The topic library, highest priority first", "parameters": id_param, "responses": with(json!({"200": ok(list("Topic"))}), errors(&["401", "404"]))},
                 "post": {"summary": "Add a topic", "parameters": id_param, "requestBody": body(r("NewTopic")), "responses": with(json!({"201": created(r("Topic"))}), errors(&write_errors))}

@@ -8,10 +8,13 @@ pub mod channels;
 pub mod content;
 pub mod dashboard;
 pub mod invite;
+pub mod media;
 pub mod members;
 pub mod review_rules;
+pub mod scripts;
 pub mod setup;
 pub mod topics;
+pub mod words;
 pub mod workspaces;
 
 use crate::AppState;

@@ -79,7 +79,7 @@ impl TestApp {
             .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();
-        let config = WebConfig::new(public_url.unwrap_or(&url));
+        let config = WebConfig::new(public_url.unwrap_or(&url), &dir.0.join("media"));
         let state = AppState::new(store.clone(), config);
         tokio::spawn(fanloop_web::serve(listener, state, async move {
             let _ = stopped.await;

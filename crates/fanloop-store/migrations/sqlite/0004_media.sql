@@ -1,0 +1,2 @@
+-- Placeholder: replaced by the media work before it lands.
+SELECT 1;

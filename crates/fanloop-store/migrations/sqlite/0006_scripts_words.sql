@@ -1,0 +1,2 @@
+-- Placeholder: replaced by the scripts_words work before it lands.
+SELECT 1;

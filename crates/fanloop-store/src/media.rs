@@ -1,0 +1,1 @@
+//! Media library (being built).

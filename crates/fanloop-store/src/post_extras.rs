@@ -1,0 +1,1 @@
+//! Post comments, assignees, due dates and version diffs (being built).

@@ -1,0 +1,1 @@
+//! Short-video scripts and workspace word lists (being built).

@@ -1,0 +1,1 @@
+//! `/api/v1/workspaces/{id}/word-lists` (being built).

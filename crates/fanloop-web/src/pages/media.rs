@@ -1,0 +1,1 @@
+//! The media library pages (being built).

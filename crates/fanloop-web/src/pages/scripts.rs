@@ -1,0 +1,1 @@
+//! Short-video script pages (being built).

@@ -1,0 +1,1 @@
+//! Word-list settings pages (being built).
