@@ -16,6 +16,7 @@ mod invalid;
 mod limits;
 mod review;
 mod role;
+pub mod script;
 mod topic;
 mod workspace;
 

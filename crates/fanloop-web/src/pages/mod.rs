@@ -176,7 +176,7 @@ impl Shell {
     /// Which settings tab the path is on.
     pub fn settings_tab(&self) -> &'static str {
         let path = self.path.split('?').next().unwrap_or("");
-        ["members", "channels", "review", "audit"]
+        ["members", "channels", "review", "words", "audit"]
             .into_iter()
             .find(|tab| path.ends_with(&format!("/settings/{tab}")))
             .unwrap_or("workspace")

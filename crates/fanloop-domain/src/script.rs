@@ -1,0 +1,1 @@
+//! Short-video scripts (being built).
