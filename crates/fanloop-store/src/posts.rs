@@ -5,11 +5,9 @@
 //! stores a decision only if the post is still in the state it was decided on, so two
 //! reviewers acting at once cannot both win.
 
-use crate::workspaces::audit;
+use crate::post_extras::PostMeta;
 use crate::{Store, StoreError, now_ms, on_pool};
-use fanloop_domain::{
-    ApprovalRules, ChannelId, Decision, Platform, PostDraft, PostStatus, UserId, WorkspaceId,
-};
+use fanloop_domain::{ChannelId, Decision, Platform, PostDraft, PostStatus, UserId, WorkspaceId};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -24,6 +22,7 @@ pub struct Variant {
     pub tags: Vec<String>,
     /// Edited on its own; master edits no longer flow into it.
     pub customized: bool,
+    pub cover_media_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +39,12 @@ pub struct Post {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A member the post is assigned to, and their name.
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    /// A calendar day (`YYYY-MM-DD`) in the workspace's time zone.
+    pub due_date: Option<String>,
+    pub cover_media_id: Option<i64>,
     pub variants: Vec<Variant>,
     /// Who approved the current version.
     pub approvals: BTreeSet<UserId>,
@@ -81,7 +86,46 @@ struct PostRow {
     version: i64,
     created_at: i64,
     updated_at: i64,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    due_date: Option<String>,
+    cover_media_id: Option<i64>,
 }
+
+impl PostRow {
+    fn into_post(
+        self,
+        variants: Vec<Variant>,
+        approvals: BTreeSet<UserId>,
+    ) -> Result<Post, StoreError> {
+        Ok(Post {
+            status: PostStatus::parse(&self.status).ok_or_else(|| corrupt("post status"))?,
+            id: self.id,
+            workspace_id: self.workspace_id,
+            author_id: self.author_id,
+            author_name: self.author_name,
+            tags: tags_of(&self.tags),
+            title: self.title,
+            body: self.body,
+            topic_id: self.topic_id,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            assignee_id: self.assignee_id,
+            assignee_name: self.assignee_name,
+            due_date: self.due_date,
+            cover_media_id: self.cover_media_id,
+            variants,
+            approvals,
+        })
+    }
+}
+
+/// The columns `PostRow` reads, with the author's and assignee's names.
+const POST_COLUMNS: &str = "SELECT p.id, p.workspace_id, p.author_id, u.display_name AS author_name, p.title, p.body, p.tags, \
+     p.topic_id, p.status, p.version, p.created_at, p.updated_at, p.assignee_id, a.display_name AS assignee_name, \
+     p.due_date, p.cover_media_id \
+     FROM posts p JOIN users u ON u.id = p.author_id LEFT JOIN users a ON a.id = p.assignee_id";
 
 #[derive(sqlx::FromRow)]
 struct VariantRow {
@@ -93,17 +137,18 @@ struct VariantRow {
     body: String,
     tags: String,
     customized: i64,
+    cover_media_id: Option<i64>,
 }
 
 fn tags_of(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-fn tags_json(tags: &[String]) -> String {
+pub(crate) fn tags_json(tags: &[String]) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
 }
 
-fn corrupt(what: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
 }
 
@@ -126,76 +171,31 @@ macro_rules! log_review {
         .await
     };
 }
+pub(crate) use log_review;
+
+// Approval rules, stored decisions and the review log.
+mod review;
 
 impl Store {
-    // ---- approval rules -------------------------------------------------------------
-
-    /// The workspace's rules, or the defaults until someone changes them.
-    pub async fn approval_rules(
-        &self,
-        workspace: WorkspaceId,
-    ) -> Result<ApprovalRules, StoreError> {
-        let row: Option<(i64, i64, i64, String)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT required_approvals, author_may_approve, lint_errors_block, approver_roles \
-                 FROM approval_rules WHERE workspace_id = $1",
-            )
-            .bind(workspace.0)
-            .fetch_optional(pool)
-            .await
-        })?;
-        let Some((required, author_may, lint_block, roles)) = row else {
-            return Ok(ApprovalRules::default());
-        };
-        let roles: Vec<String> = roles
-            .split(',')
-            .filter(|r| !r.is_empty())
-            .map(str::to_owned)
-            .collect();
-        ApprovalRules::parse(required, author_may != 0, lint_block != 0, &roles)
-            .map_err(|_| corrupt("approval rules"))
-    }
-
-    pub async fn set_approval_rules(
-        &self,
-        workspace: WorkspaceId,
-        rules: &ApprovalRules,
-        actor: UserId,
-    ) -> Result<(), StoreError> {
-        let roles: Vec<&str> = rules.approver_roles.iter().map(|r| r.code()).collect();
-        let roles = roles.join(",");
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO approval_rules (workspace_id, required_approvals, author_may_approve, lint_errors_block, approver_roles, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (workspace_id) DO UPDATE SET required_approvals = $2, author_may_approve = $3, \
-                 lint_errors_block = $4, approver_roles = $5, updated_at = $6",
-            )
-            .bind(workspace.0)
-            .bind(i64::from(rules.required_approvals))
-            .bind(i64::from(rules.author_may_approve))
-            .bind(i64::from(rules.lint_errors_block))
-            .bind(&roles)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
-            let detail = format!("{} {roles}", rules.required_approvals);
-            audit!(tx, workspace.0, actor.0, "review.rules", detail)?;
-            tx.commit().await
-        })?;
-        Ok(())
-    }
-
-    // ---- posts ----------------------------------------------------------------------
-
-    /// Creates a draft with one variant per channel, all starting as copies of the master.
-    /// Channels must belong to the workspace (`NotFound` otherwise).
+    /// Creates an unassigned draft without a due date or cover; see `create_post_with`.
     pub async fn create_post(
         &self,
         workspace: WorkspaceId,
         author: UserId,
         new: &NewPost,
+    ) -> Result<i64, StoreError> {
+        self.create_post_with(workspace, author, new, &PostMeta::default())
+            .await
+    }
+
+    /// Creates a draft with one variant per channel, all starting as copies of the master.
+    /// Channels must belong to the workspace (`NotFound` otherwise).
+    pub async fn create_post_with(
+        &self,
+        workspace: WorkspaceId,
+        author: UserId,
+        new: &NewPost,
+        meta: &PostMeta,
     ) -> Result<i64, StoreError> {
         let now = now_ms();
         let tags = tags_json(&new.tags);
@@ -212,8 +212,9 @@ impl Store {
                 }
             }
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO posts (workspace_id, author_id, title, body, tags, topic_id, status, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
+                "INSERT INTO posts (workspace_id, author_id, title, body, tags, topic_id, status, version, created_at, updated_at, \
+                 assignee_id, due_date, cover_media_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9, $10, $11) RETURNING id",
             )
             .bind(workspace.0)
             .bind(author.0)
@@ -223,6 +224,9 @@ impl Store {
             .bind(new.topic_id)
             .bind(PostStatus::Draft.code())
             .bind(now)
+            .bind(meta.assignee.map(|u| u.0))
+            .bind(meta.due_date.as_deref())
+            .bind(meta.cover_media_id)
             .fetch_one(&mut *tx)
             .await?;
             sqlx::query("INSERT INTO post_versions (post_id, version, title, body, author_id, at) VALUES ($1, 1, $2, $3, $4, $5)")
@@ -260,21 +264,19 @@ impl Store {
         workspace: WorkspaceId,
         post: i64,
     ) -> Result<Option<Post>, StoreError> {
+        let sql = format!("{POST_COLUMNS} WHERE p.id = $1 AND p.workspace_id = $2");
         let row: Option<PostRow> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT p.id, p.workspace_id, p.author_id, u.display_name AS author_name, p.title, p.body, p.tags, \
-                 p.topic_id, p.status, p.version, p.created_at, p.updated_at \
-                 FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1 AND p.workspace_id = $2",
-            )
-            .bind(post)
-            .bind(workspace.0)
-            .fetch_optional(pool)
-            .await
+            sqlx::query_as(&sql)
+                .bind(post)
+                .bind(workspace.0)
+                .fetch_optional(pool)
+                .await
         })?;
         let Some(r) = row else { return Ok(None) };
         let variants: Vec<VariantRow> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT v.id, v.channel_id, c.name AS channel_name, c.platform, v.title, v.body, v.tags, v.customized \
+                "SELECT v.id, v.channel_id, c.name AS channel_name, c.platform, v.title, v.body, v.tags, v.customized, \
+                 v.cover_media_id \
                  FROM post_variants v JOIN channels c ON c.id = v.channel_id WHERE v.post_id = $1 ORDER BY v.id",
             )
             .bind(post)
@@ -301,123 +303,59 @@ impl Store {
                     body: v.body,
                     tags: tags_of(&v.tags),
                     customized: v.customized != 0,
+                    cover_media_id: v.cover_media_id,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Some(Post {
-            id: r.id,
-            workspace_id: r.workspace_id,
-            author_id: r.author_id,
-            author_name: r.author_name,
-            title: r.title,
-            body: r.body,
-            tags: tags_of(&r.tags),
-            topic_id: r.topic_id,
-            status: PostStatus::parse(&r.status).ok_or_else(|| corrupt("post status"))?,
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            variants,
-            approvals: approvals.into_iter().map(|(u,)| UserId(u)).collect(),
-        }))
+        let approvals = approvals.into_iter().map(|(u,)| UserId(u)).collect();
+        r.into_post(variants, approvals).map(Some)
     }
 
-    /// The workspace's posts, most recently changed first, without their bodies' variants.
+    /// The workspace's posts, most recently changed first, without their variants.
     pub async fn posts(&self, workspace: WorkspaceId) -> Result<Vec<Post>, StoreError> {
+        let sql = format!(
+            "{POST_COLUMNS} WHERE p.workspace_id = $1 ORDER BY p.updated_at DESC, p.id DESC"
+        );
         let rows: Vec<PostRow> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT p.id, p.workspace_id, p.author_id, u.display_name AS author_name, p.title, p.body, p.tags, \
-                 p.topic_id, p.status, p.version, p.created_at, p.updated_at \
-                 FROM posts p JOIN users u ON u.id = p.author_id WHERE p.workspace_id = $1 ORDER BY p.updated_at DESC, p.id DESC",
-            )
-            .bind(workspace.0)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as(&sql)
+                .bind(workspace.0)
+                .fetch_all(pool)
+                .await
         })?;
         rows.into_iter()
-            .map(|r| {
-                Ok(Post {
-                    status: PostStatus::parse(&r.status).ok_or_else(|| corrupt("post status"))?,
-                    id: r.id,
-                    workspace_id: r.workspace_id,
-                    author_id: r.author_id,
-                    author_name: r.author_name,
-                    tags: tags_of(&r.tags),
-                    title: r.title,
-                    body: r.body,
-                    topic_id: r.topic_id,
-                    version: r.version,
-                    created_at: r.created_at,
-                    updated_at: r.updated_at,
-                    variants: Vec::new(),
-                    approvals: BTreeSet::new(),
-                })
-            })
+            .map(|r| r.into_post(Vec::new(), BTreeSet::new()))
             .collect()
     }
 
-    /// Stores a review decision for `post`, provided it is still at `seen` (status and
-    /// version); otherwise `Conflict("post_changed")` and nothing changes.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn apply_review(
-        &self,
-        workspace: WorkspaceId,
-        post: &Post,
-        actor: UserId,
-        action: &str,
-        decision: &Decision,
-        note: &str,
-    ) -> Result<(), StoreError> {
-        let now = now_ms();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let changed = sqlx::query(
-                "UPDATE posts SET status = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4 AND status = $5 AND version = $6",
-            )
-            .bind(decision.status.code())
-            .bind(now)
-            .bind(post.id)
-            .bind(workspace.0)
-            .bind(post.status.code())
-            .bind(post.version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::Conflict("post_changed"));
-            }
-            sqlx::query("DELETE FROM post_approvals WHERE post_id = $1 AND version = $2")
-                .bind(post.id)
-                .bind(post.version)
-                .execute(&mut *tx)
-                .await?;
-            for user in &decision.approvals {
-                sqlx::query("INSERT INTO post_approvals (post_id, version, user_id, at) VALUES ($1, $2, $3, $4)")
-                    .bind(post.id)
-                    .bind(post.version)
-                    .bind(user.0)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let note = match &decision.overridden {
-                Some(reason) => format!("override: {reason}"),
-                None => note.to_owned(),
-            };
-            log_review!(tx, post.id, actor, action, post.status, decision.status, post.version, &note)?;
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    /// Saves a new version of the master (variants not edited on their own follow it)
-    /// and the review status `decision` gives the edited post.
+    /// Saves a new version of the master keeping its assignee, due date and cover; see
+    /// `edit_post_with`.
     pub async fn edit_post(
         &self,
         workspace: WorkspaceId,
         post: &Post,
         actor: UserId,
         draft: &PostDraft,
+        decision: &Decision,
+    ) -> Result<i64, StoreError> {
+        let meta = PostMeta {
+            assignee: post.assignee_id.map(UserId),
+            due_date: post.due_date.clone(),
+            cover_media_id: post.cover_media_id,
+        };
+        self.edit_post_with(workspace, post, actor, draft, &meta, decision)
+            .await
+    }
+
+    /// Saves a new version of the master (variants not edited on their own follow it),
+    /// its assignee, due date and cover, and the review status `decision` gives the
+    /// edited post.
+    pub async fn edit_post_with(
+        &self,
+        workspace: WorkspaceId,
+        post: &Post,
+        actor: UserId,
+        draft: &PostDraft,
+        meta: &PostMeta,
         decision: &Decision,
     ) -> Result<i64, StoreError> {
         let now = now_ms();
@@ -427,7 +365,8 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let changed = sqlx::query(
-                "UPDATE posts SET title = $1, body = $2, tags = $3, status = $4, version = $5, updated_at = $6 \
+                "UPDATE posts SET title = $1, body = $2, tags = $3, status = $4, version = $5, updated_at = $6, \
+                 assignee_id = $10, due_date = $11, cover_media_id = $12 \
                  WHERE id = $7 AND workspace_id = $8 AND version = $9",
             )
             .bind(title)
@@ -439,6 +378,9 @@ impl Store {
             .bind(post.id)
             .bind(workspace.0)
             .bind(post.version)
+            .bind(meta.assignee.map(|u| u.0))
+            .bind(meta.due_date.as_deref())
+            .bind(meta.cover_media_id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -466,18 +408,5 @@ impl Store {
             tx.commit().await?;
             Ok::<i64, StoreError>(version)
         })
-    }
-
-    /// The review history of a post, oldest first.
-    pub async fn review_log(&self, post: i64) -> Result<Vec<ReviewEntry>, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT r.at, u.display_name AS actor, r.action, r.from_status, r.to_status, r.version, r.note \
-                 FROM review_log r JOIN users u ON u.id = r.actor_id WHERE r.post_id = $1 ORDER BY r.id",
-            )
-            .bind(post)
-            .fetch_all(pool)
-            .await
-        })?)
     }
 }

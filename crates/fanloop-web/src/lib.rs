@@ -18,6 +18,7 @@ mod error;
 mod form;
 mod gate;
 mod i18n;
+mod linting;
 mod metrics;
 mod ops;
 mod pages;

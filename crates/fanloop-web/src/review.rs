@@ -2,6 +2,8 @@
 //! allowed under the workspace's rules, and store the decision. The API and the pages
 //! call these so the rules are enforced in one place.
 
+pub mod extras;
+
 use crate::AppState;
 use crate::error::{ApiError, FieldProblem};
 use crate::gate::{Principal, WorkspaceCtx};
@@ -10,14 +12,9 @@ use fanloop_domain::{
     Actor, Decision, PostDraft, Refusal, ReviewAction, ReviewState, UserId, decide,
 };
 use fanloop_domain::{Locale, Platform};
+use fanloop_store::post_extras::PostMeta;
 use fanloop_store::{Post, StoreError};
 use fanloop_text::{Finding, Linter, Post as TextPost, Severity};
-use std::sync::LazyLock;
-
-/// The built-in linter, built once (a few milliseconds) on first use. Workspace word
-/// lists and industry packs join it when their settings exist.
-static LINTER: LazyLock<Result<Linter, String>> =
-    LazyLock::new(|| Linter::builder().build().map_err(|e| e.to_string()));
 
 /// The findings of one text of a post: the master (no platform) or a variant.
 pub struct Linted {
@@ -27,19 +24,9 @@ pub struct Linted {
     pub findings: Vec<Finding>,
 }
 
-/// Lints the master and every variant, each against its own platform's rules.
-pub fn lint(post: &Post, lang: Locale) -> Vec<Linted> {
-    let Ok(linter) = LINTER.as_ref() else {
-        // The embedded dictionaries are checked by the text crate's tests; if they ever
-        // failed to build, say so loudly rather than pass posts as clean.
-        tracing::error!("the built-in compliance dictionaries failed to build");
-        return vec![Linted {
-            variant_id: None,
-            channel_id: None,
-            platform: None,
-            findings: Vec::new(),
-        }];
-    };
+/// Lints the master and every variant, each against its own platform's rules, with the
+/// workspace's linter (`crate::linting::workspace_linter`: its word lists and packs).
+pub fn lint(linter: &Linter, post: &Post, lang: Locale) -> Vec<Linted> {
     let source = |title: &str, body: &str| format!("# {title}\n{body}");
     let master = source(&post.title, &post.body);
     let mut out = vec![Linted {
@@ -63,21 +50,14 @@ pub fn lint(post: &Post, lang: Locale) -> Vec<Linted> {
 }
 
 /// Findings for a master being typed, before it is saved.
-pub fn lint_text(title: &str, body: &str, lang: Locale) -> Vec<Finding> {
+pub fn lint_text(linter: &Linter, title: &str, body: &str, lang: Locale) -> Vec<Finding> {
     let source = format!("# {title}\n{body}");
-    match LINTER.as_ref() {
-        Ok(linter) => linter.lint(&TextPost::markdown(&source), None, lang),
-        Err(_) => Vec::new(),
-    }
+    linter.lint(&TextPost::markdown(&source), None, lang)
 }
 
-/// How many error-severity findings the post's master and variants carry; an unusable
-/// linter counts as one, so a broken build can never wave posts through.
-pub fn lint_errors(post: &Post) -> usize {
-    if LINTER.is_err() {
-        return 1;
-    }
-    lint(post, Locale::ZhCn)
+/// How many error-severity findings the post's master and variants carry.
+pub fn lint_errors(linter: &Linter, post: &Post) -> usize {
+    lint(linter, post, Locale::ZhCn)
         .iter()
         .flat_map(|l| &l.findings)
         .filter(|f| f.severity == Severity::Error)
@@ -98,7 +78,8 @@ pub async fn load(
         .ok_or_else(|| ApiError::not_found(tr))
 }
 
-/// Saves a new version of the master; an approved post goes back to review.
+/// Saves a new version of the master with its assignee, due date and cover; an
+/// approved post goes back to review.
 pub async fn edit(
     state: &AppState,
     tr: &Tr,
@@ -106,11 +87,13 @@ pub async fn edit(
     ctx: &WorkspaceCtx,
     post: &Post,
     draft: &PostDraft,
+    meta: &PostMeta,
 ) -> Result<(), ApiError> {
+    extras::check_meta(state, tr, ctx, meta).await?;
     let decision = decide_for(state, tr, principal, ctx, post, &ReviewAction::Edit).await?;
     state
         .store
-        .edit_post(ctx.id(), post, principal.user.id, draft, &decision)
+        .edit_post_with(ctx.id(), post, principal.user.id, draft, meta, &decision)
         .await
         .map(|_| ())
         .map_err(|e| stale(tr, e))

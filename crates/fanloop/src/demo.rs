@@ -111,14 +111,54 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
 }
 
 /// A topic library that shows scoring, sources and the board.
-async fn seed_topics(store: &Store, workspace: &fanloop_store::Workspace, owner: &fanloop_store::User) -> anyhow::Result<()> {
+async fn seed_topics(
+    store: &Store,
+    workspace: &fanloop_store::Workspace,
+    owner: &fanloop_store::User,
+) -> anyhow::Result<()> {
     let topics = [
-        ("双11 早鸟囤豆攻略", "学生党和上班族的省钱喝法", "hot_event", ["5", "4", "5"], "planned"),
-        ("桂花季限定：桂花拿铁的三种喝法", "门店 + 在家复刻", "product", ["4", "4", "4"], "in_production"),
-        ("冬至喝什么：暖胃咖啡搭配", "节气选题", "hot_event", ["4", "3", "3"], "idea"),
-        ("评论区问得最多的 5 个问题", "用户需求整理", "user_demand", ["2", "5", "3"], "idea"),
-        ("隔壁品牌的联名为什么火", "竞品复盘", "competitor", ["3", "3", "2"], "idea"),
-        ("手冲 × 学生党：宿舍也能做", "九宫格灵感", "brainstorm", ["2", "4", "3"], "archived"),
+        (
+            "双11 早鸟囤豆攻略",
+            "学生党和上班族的省钱喝法",
+            "hot_event",
+            ["5", "4", "5"],
+            "planned",
+        ),
+        (
+            "桂花季限定：桂花拿铁的三种喝法",
+            "门店 + 在家复刻",
+            "product",
+            ["4", "4", "4"],
+            "in_production",
+        ),
+        (
+            "冬至喝什么：暖胃咖啡搭配",
+            "节气选题",
+            "hot_event",
+            ["4", "3", "3"],
+            "idea",
+        ),
+        (
+            "评论区问得最多的 5 个问题",
+            "用户需求整理",
+            "user_demand",
+            ["2", "5", "3"],
+            "idea",
+        ),
+        (
+            "隔壁品牌的联名为什么火",
+            "竞品复盘",
+            "competitor",
+            ["3", "3", "2"],
+            "idea",
+        ),
+        (
+            "手冲 × 学生党：宿舍也能做",
+            "九宫格灵感",
+            "brainstorm",
+            ["2", "4", "3"],
+            "archived",
+        ),
     ];
     for (title, angle, source, scores, status) in topics {
         let draft = fanloop_domain::TopicDraft::parse(title, angle, source, scores, "")

@@ -78,8 +78,68 @@ pub fn build() -> Value {
                 "delete": {"summary": "Remove a member (the last owner cannot leave)", "parameters": sub_param("user_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404", "409"]))}
             },
             // ---- media paths ----
+            "/api/v1/workspaces/{id}/media": {
+                "get": {"summary": "The media library, newest first; `tag` keeps only items carrying it", "parameters": [
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "tag", "in": "query", "required": false, "schema": {"type": "string"}}
+                ], "responses": with(json!({"200": ok(json!({"type": "array", "items": json!({"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"enum": ["image", "video"]}, "mime": {"type": "string"}, "bytes": {"type": "integer"}, "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]}, "original_name": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "focal_x": {"type": "number"}, "focal_y": {"type": "number"}, "created_by": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}, "file_url": {"type": "string"}, "thumb_url": {"type": ["string", "null"]}, "crop_urls": {"type": "object", "description": "ratio label (2.35:1, 1:1, 3:4, 9:16, 16:9) to the crop's URL", "additionalProperties": {"type": "string"}}}})}))}), errors(&["401", "404"]))},
+                "post": {"summary": "Upload an image (JPEG, PNG, WebP, GIF; at most 20 MB and 40 megapixels) or a video (MP4, MOV; at most 200 MB). The type is read from the file's bytes; images get a thumbnail and per-platform crops", "parameters": id_param, "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "format": "binary"}, "tags": {"type": "string", "description": "comma-separated"}}}}}}, "responses": with(json!({"201": created(json!({"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"enum": ["image", "video"]}, "mime": {"type": "string"}, "bytes": {"type": "integer"}, "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]}, "original_name": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "focal_x": {"type": "number"}, "focal_y": {"type": "number"}, "created_by": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}, "file_url": {"type": "string"}, "thumb_url": {"type": ["string", "null"]}, "crop_urls": {"type": "object", "description": "ratio label (2.35:1, 1:1, 3:4, 9:16, 16:9) to the crop's URL", "additionalProperties": {"type": "string"}}}}))}), errors(&["400", "401", "403", "404", "413", "415", "422"]))}
+            },
+            "/api/v1/workspaces/{id}/media/{media_id}": {
+                "get": {"summary": "One item of the library", "parameters": sub_param("media_id"), "responses": with(json!({"200": ok(json!({"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"enum": ["image", "video"]}, "mime": {"type": "string"}, "bytes": {"type": "integer"}, "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]}, "original_name": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "focal_x": {"type": "number"}, "focal_y": {"type": "number"}, "created_by": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}, "file_url": {"type": "string"}, "thumb_url": {"type": ["string", "null"]}, "crop_urls": {"type": "object", "description": "ratio label (2.35:1, 1:1, 3:4, 9:16, 16:9) to the crop's URL", "additionalProperties": {"type": "string"}}}}))}), errors(&["401", "404"]))},
+                "patch": {"summary": "Change tags and/or the focal point crops centre on (fractions 0..1 of width and height)", "parameters": sub_param("media_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "properties": {
+                    "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}, "maxItems": 30}, "focal_x": {"type": "number", "minimum": 0, "maximum": 1}, "focal_y": {"type": "number", "minimum": 0, "maximum": 1}}})), "responses": with(json!({"200": ok(json!({"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"enum": ["image", "video"]}, "mime": {"type": "string"}, "bytes": {"type": "integer"}, "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]}, "original_name": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "focal_x": {"type": "number"}, "focal_y": {"type": "number"}, "created_by": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}, "file_url": {"type": "string"}, "thumb_url": {"type": ["string", "null"]}, "crop_urls": {"type": "object", "description": "ratio label (2.35:1, 1:1, 3:4, 9:16, 16:9) to the crop's URL", "additionalProperties": {"type": "string"}}}}))}), errors(&["400", "401", "403", "404", "415", "422"]))},
+                "delete": {"summary": "Remove an item and its files (posts using it as a cover lose the cover)", "parameters": sub_param("media_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404"]))}
+            },
             // ---- post extras paths ----
+            "/api/v1/workspaces/{id}/posts/{post_id}/versions": {
+                "get": {"summary": "The post's versions, newest first (summary names the variant when only a variant changed)", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(json!({"type": "array", "items": {"type": "object", "properties": {
+                    "version": {"type": "integer"}, "title": {"type": "string"}, "author_id": {"type": "integer"}, "author_name": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "summary": {"type": "string"}}}}))}), errors(&["401", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}/versions/{version}/diff": {
+                "get": {"summary": "Line diff of a version's body against the previous version (hunks with three lines of context)", "parameters": [
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "post_id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "version", "in": "path", "required": true, "schema": {"type": "integer"}}
+                ], "responses": with(json!({"200": ok(json!({"type": "object", "properties": {
+                    "version": {"type": "integer"}, "previous": {"type": ["integer", "null"]}, "title_before": {"type": ["string", "null"], "description": "set when the title changed"},
+                    "title_after": {"type": "string"}, "summary": {"type": "string"},
+                    "hunks": {"type": "array", "items": {"type": "array", "items": {"type": "object", "properties": {"op": {"enum": ["equal", "insert", "delete"]}, "text": {"type": "string"}}}}}}}))}), errors(&["400", "401", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}/comments": {
+                "get": {"summary": "The team's comments on the post, oldest first", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(list("Comment"))}), errors(&["401", "404"]))},
+                "post": {"summary": "Comment; @name mentions a member by display name or email prefix (members with write, approve or inbox rights)", "parameters": sub_param("post_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["body"], "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 4000}}})), "responses": with(json!({"201": created(r("Comment"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}/variants/{variant_id}": {
+                "put": {"summary": "Edit one variant on its own (master edits stop flowing into it); an edit of the post, so an approved post goes back to review", "parameters": [
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "post_id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "variant_id", "in": "path", "required": true, "schema": {"type": "integer"}}
+                ], "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["title", "body"], "properties": {
+                    "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "cover_media_id": {"type": ["integer", "null"]}}})),
+                    "responses": with(json!({"200": ok(r("Post"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}/variants/{variant_id}/reset": {
+                "post": {"summary": "Make the variant a copy of the master again, following its edits", "parameters": [
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "post_id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "variant_id", "in": "path", "required": true, "schema": {"type": "integer"}}
+                ], "responses": with(json!({"200": ok(r("Post"))}), errors(&["401", "403", "404", "409"]))}
+            },
             // ---- scripts and word lists paths ----
+            "/api/v1/workspaces/{id}/scripts": {
+                "get": {"summary": "Short-video scripts, most recently changed first, with running time and the 3-second hook verdict", "parameters": id_param, "responses": with(json!({"200": ok(json!({"type": "array", "items": super::scripts::schema()}))}), errors(&["401", "404"]))},
+                "post": {"summary": "Write a script (shot sizes: extreme_long, long, medium, close_up, extreme_close_up; durations 0.5–600 s)", "parameters": id_param, "requestBody": body(super::scripts::body_schema()), "responses": with(json!({"201": created(super::scripts::schema())}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/scripts/{script_id}": {
+                "get": {"summary": "One script with the workspace linter's findings per field", "parameters": sub_param("script_id"), "responses": with(json!({"200": ok(super::scripts::schema())}), errors(&["401", "404"]))},
+                "put": {"summary": "Replace a script's title, linked post and shot list", "parameters": sub_param("script_id"), "requestBody": body(super::scripts::body_schema()), "responses": with(json!({"200": ok(super::scripts::schema())}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/word-lists": {
+                "get": {"summary": "The workspace's banned words, preferred replacements and industry packs", "parameters": id_param, "responses": with(json!({"200": ok(super::words::schema())}), errors(&["401", "404"]))},
+                "put": {"summary": "Replace the word lists; a 422 names the list and line that could not be read", "parameters": id_param, "requestBody": body(super::words::body_schema()), "responses": with(json!({"200": ok(super::words::schema())}), errors(&write_errors))}
+            },
             "/api/v1/workspaces/{id}/topics": {
                 "get": {"summary": "The topic library, highest priority first", "parameters": id_param, "responses": with(json!({"200": ok(list("Topic"))}), errors(&["401", "404"]))},
                 "post": {"summary": "Add a topic", "parameters": id_param, "requestBody": body(r("NewTopic")), "responses": with(json!({"201": created(r("Topic"))}), errors(&write_errors))}
@@ -191,19 +251,33 @@ fn schemas() -> Value {
         "NewPost": {"type": "object", "additionalProperties": false, "required": ["title", "body"], "properties": {
             "title": {"type": "string", "minLength": 1, "maxLength": 200}, "body": {"type": "string", "description": "Markdown"},
             "channel_ids": {"type": "array", "items": {"type": "integer"}}, "topic_id": {"type": "integer"},
-            "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}}
+            "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}},
+            "assignee_id": {"type": ["integer", "null"], "description": "a member of the workspace"},
+            "due_date": {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD in the workspace's time zone"},
+            "cover_media_id": {"type": ["integer", "null"], "description": "media of this workspace"}
         }},
         "EditPost": {"type": "object", "additionalProperties": false, "required": ["title", "body"], "properties": {
-            "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}
+            "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
+            "assignee_id": {"type": ["integer", "null"], "description": "left out or null: unassigned (an edit replaces these fields)"},
+            "due_date": {"type": ["string", "null"], "format": "date"}, "cover_media_id": {"type": ["integer", "null"]}
+        }},
+        "Comment": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "author_id": {"type": "integer"}, "author_name": {"type": "string"}, "body": {"type": "string"}, "at": time,
+            "mentions": {"type": "array", "items": {"type": "integer"}, "description": "user ids of the members mentioned"},
+            "segments": {"type": "array", "items": {"oneOf": [{"type": "object", "properties": {"Text": {"type": "string"}}},
+                {"type": "object", "properties": {"Mention": {"type": "object", "properties": {"user_id": {"type": "integer"}, "text": {"type": "string"}}}}}]}}
         }},
         "Post": {"type": "object", "properties": {
             "id": {"type": "integer"}, "workspace_id": {"type": "integer"}, "author_id": {"type": "integer"}, "author_name": {"type": "string"},
             "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
             "topic_id": {"type": ["integer", "null"]}, "status": {"enum": ["draft", "in_review", "changes_requested", "approved"]},
             "version": {"type": "integer"}, "created_at": time, "updated_at": time,
+            "assignee_id": {"type": ["integer", "null"]}, "assignee_name": {"type": ["string", "null"]},
+            "due_date": {"type": ["string", "null"], "format": "date"}, "cover_media_id": {"type": ["integer", "null"]},
             "variants": {"type": "array", "items": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "channel_id": {"type": "integer"}, "channel_name": {"type": "string"}, "platform": {"$ref": "#/components/schemas/Platform"},
-                "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "customized": {"type": "boolean"}}}},
+                "title": {"type": "string"}, "body": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "customized": {"type": "boolean"},
+                "cover_media_id": {"type": ["integer", "null"], "description": "null: the master's cover"}}}},
             "approved_by": {"type": "array", "items": {"type": "integer"}},
             "history": {"type": "array", "items": {"type": "object", "properties": {
                 "at": time, "actor": {"type": "string"}, "action": {"type": "string"}, "from_status": {"type": "string"},

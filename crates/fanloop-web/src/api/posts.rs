@@ -1,5 +1,8 @@
 //! `/api/v1/workspaces/{id}/posts` and `/approval-rules`: writing a post once for many
-//! channels, and moving it through review under the workspace's rules.
+//! channels, and moving it through review under the workspace's rules. Versions,
+//! comments and variant edits are in `extras`.
+
+pub mod extras;
 
 use super::{ApiJson, ApiTr, OptionalJson, invalid, rfc3339};
 use crate::error::{ApiError, FieldProblem};
@@ -9,9 +12,11 @@ use crate::{AppState, review};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use fanloop_domain::UserId;
 use fanloop_domain::{
     ApprovalRules, ChannelId, Platform, PostDraft, PostStatus, ReviewAction, Role,
 };
+use fanloop_store::post_extras::PostMeta;
 use fanloop_store::{NewPost, Post, ReviewEntry, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +30,8 @@ pub struct VariantView {
     body: String,
     tags: Vec<String>,
     customized: bool,
+    /// Its own cover; `null` means the master's.
+    cover_media_id: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -52,6 +59,11 @@ pub struct PostView {
     version: i64,
     created_at: String,
     updated_at: String,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    /// `YYYY-MM-DD` in the workspace's time zone.
+    due_date: Option<String>,
+    cover_media_id: Option<i64>,
     variants: Vec<VariantView>,
     /// Who approved the current version.
     approved_by: Vec<i64>,
@@ -73,6 +85,10 @@ fn view(p: Post, history: Vec<ReviewEntry>) -> PostView {
         version: p.version,
         created_at: rfc3339(p.created_at),
         updated_at: rfc3339(p.updated_at),
+        assignee_id: p.assignee_id,
+        assignee_name: p.assignee_name,
+        due_date: p.due_date,
+        cover_media_id: p.cover_media_id,
         variants: p
             .variants
             .into_iter()
@@ -85,6 +101,7 @@ fn view(p: Post, history: Vec<ReviewEntry>) -> PostView {
                 body: v.body,
                 tags: v.tags,
                 customized: v.customized,
+                cover_media_id: v.cover_media_id,
             })
             .collect(),
         approved_by: p.approvals.into_iter().map(|u| u.0).collect(),
@@ -103,7 +120,7 @@ fn view(p: Post, history: Vec<ReviewEntry>) -> PostView {
     }
 }
 
-async fn full(
+pub(crate) async fn full(
     state: &AppState,
     tr: &Tr,
     ctx: &WorkspaceCtx,
@@ -152,6 +169,32 @@ pub struct CreatePost {
     topic_id: Option<i64>,
     #[serde(default)]
     tags: Vec<String>,
+    assignee_id: Option<i64>,
+    due_date: Option<String>,
+    cover_media_id: Option<i64>,
+}
+
+/// The assignee, due date and cover of a create or edit, with the due date checked.
+fn meta(
+    tr: &Tr,
+    assignee_id: Option<i64>,
+    due_date: Option<&str>,
+    cover_media_id: Option<i64>,
+) -> Result<PostMeta, ApiError> {
+    let due_date = review::extras::parse_due_date(due_date.unwrap_or("")).map_err(|()| {
+        ApiError::fields(
+            tr,
+            vec![FieldProblem {
+                field: "due_date".into(),
+                message: tr.t("extras.bad_date").into(),
+            }],
+        )
+    })?;
+    Ok(PostMeta {
+        assignee: assignee_id.map(UserId),
+        due_date,
+        cover_media_id,
+    })
 }
 
 pub async fn create(
@@ -163,6 +206,13 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<PostView>), ApiError> {
     let draft =
         PostDraft::parse(&body.title, &body.body, &body.tags).map_err(|e| invalid(&tr, e))?;
+    let meta = meta(
+        &tr,
+        body.assignee_id,
+        body.due_date.as_deref(),
+        body.cover_media_id,
+    )?;
+    review::extras::check_meta(&state, &tr, &ctx, &meta).await?;
     let new = NewPost {
         title: draft.title,
         body: draft.body,
@@ -172,7 +222,7 @@ pub async fn create(
     };
     let id = state
         .store
-        .create_post(ctx.id(), principal.user.id, &new)
+        .create_post_with(ctx.id(), principal.user.id, &new, &meta)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => ApiError::fields(
@@ -197,6 +247,10 @@ pub struct EditPost {
     body: String,
     #[serde(default)]
     tags: Vec<String>,
+    /// Left out or `null`: no assignee (the edit replaces the post's fields).
+    assignee_id: Option<i64>,
+    due_date: Option<String>,
+    cover_media_id: Option<i64>,
 }
 
 pub async fn edit(
@@ -209,8 +263,14 @@ pub async fn edit(
 ) -> Result<Json<PostView>, ApiError> {
     let draft =
         PostDraft::parse(&body.title, &body.body, &body.tags).map_err(|e| invalid(&tr, e))?;
+    let meta = meta(
+        &tr,
+        body.assignee_id,
+        body.due_date.as_deref(),
+        body.cover_media_id,
+    )?;
     let post = review::load(&state, &tr, &ctx, post_id).await?;
-    review::edit(&state, &tr, &principal, &ctx, &post, &draft).await?;
+    review::edit(&state, &tr, &principal, &ctx, &post, &draft, &meta).await?;
     Ok(Json(full(&state, &tr, &ctx, post_id).await?))
 }
 
@@ -229,8 +289,9 @@ pub async fn submit(
     OptionalJson(body): OptionalJson<Submit>,
 ) -> Result<Json<PostView>, ApiError> {
     let post = review::load(&state, &tr, &ctx, post_id).await?;
+    let linter = crate::linting::workspace_linter(&state, ctx.id()).await?;
     let action = ReviewAction::Submit {
-        lint_errors: review::lint_errors(&post),
+        lint_errors: review::lint_errors(&linter, &post),
         override_reason: body.override_reason,
     };
     review::transition(&state, &tr, &principal, &ctx, &post, "submit", &action, "").await?;
@@ -377,7 +438,8 @@ pub async fn lint(
     Path((_, post_id)): Path<(i64, i64)>,
 ) -> Result<Json<Vec<LintView>>, ApiError> {
     let post = review::load(&state, &tr, &ctx, post_id).await?;
-    let views = review::lint(&post, tr.lang)
+    let linter = crate::linting::workspace_linter(&state, ctx.id()).await?;
+    let views = review::lint(&linter, &post, tr.lang)
         .into_iter()
         .map(|l| LintView {
             variant_id: l.variant_id,

@@ -1,23 +1,26 @@
 //! 内容: the posts of a workspace, writing one (a master and a variant per channel),
-//! editing it with live compliance findings, and moving it through review.
+//! editing it with live compliance findings, and moving it through review. The post
+//! page is in `detail`; comments, variant edits and the live preview in `extras`.
+
+mod detail;
+pub mod extras;
+
+pub use detail::{approve, detail, request_changes, save, submit};
 
 use super::{FieldErrors, Page, Shell, render};
 use crate::AppState;
-use crate::error::ApiError;
 use crate::form::Form;
 use crate::gate::WorkspaceCtx;
 use crate::i18n::Tr;
-use crate::review::{self, Linted};
+use crate::review::{self, extras as post_extras};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use fanloop_domain::{
-    ApprovalRules, ChannelId, Permission, PostDraft, PostStatus, ReviewAction, Role, UserId,
-};
-use fanloop_render::{Body as RenderedBody, Options as RenderOptions, Target};
-use fanloop_store::{Channel, NewPost, Post, ReviewEntry, StoreError};
-use fanloop_text::{Finding, Severity};
+use fanloop_domain::{ChannelId, Permission, PostDraft, PostStatus, UserId};
+use fanloop_store::post_extras::PostMeta;
+use fanloop_store::{Channel, Member, NewPost, Post, StoreError};
+use fanloop_text::Finding;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -46,6 +49,8 @@ struct ListPage {
     timezone: String,
     /// The review queue reuses this page with its own heading.
     queue: bool,
+    /// `YYYY-MM-DD` in the workspace's time zone, to flag overdue posts.
+    today: String,
 }
 
 impl ListPage {
@@ -55,6 +60,10 @@ impl ListPage {
 
     fn when(&self, p: &Post) -> String {
         self.shell.tr.datetime(p.updated_at, &self.timezone)
+    }
+
+    fn overdue(&self, p: &Post) -> bool {
+        post_extras::overdue(p, &self.today)
     }
 
     fn filters(&self) -> Vec<(&'static str, &'static str)> {
@@ -132,6 +141,7 @@ async fn show_list(
         can_write: ctx.role.allows(Permission::WriteContent),
         timezone: ctx.workspace.timezone.clone(),
         queue,
+        today: post_extras::today(&ctx.workspace.timezone),
     };
     render(StatusCode::OK, &view)
 }
@@ -145,6 +155,10 @@ pub struct PostForm {
     pub body: String,
     pub tags: String,
     pub channels: Vec<i64>,
+    /// A member's user id, or empty.
+    pub assignee: String,
+    pub due_date: String,
+    pub cover_media_id: String,
 }
 
 impl PostForm {
@@ -161,6 +175,9 @@ impl PostForm {
             title: get("title"),
             body: get("body"),
             tags: get("tags"),
+            assignee: get("assignee_id"),
+            due_date: get("due_date"),
+            cover_media_id: get("cover_media_id"),
             channels: pairs
                 .iter()
                 .filter(|(k, _)| k == "channel")
@@ -181,6 +198,49 @@ impl PostForm {
     fn parse(&self) -> Result<PostDraft, Vec<fanloop_domain::Invalid>> {
         PostDraft::parse(&self.title, &self.body, &self.tag_list())
     }
+
+    /// The assignee, due date and cover as typed; errors name the form's fields.
+    fn meta(&self, tr: &Tr) -> Result<PostMeta, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let id = |raw: &str, field: &str, errors: &mut FieldErrors| match raw.trim() {
+            "" => None,
+            raw => raw.parse::<i64>().ok().or_else(|| {
+                errors.set(field, tr.t("extras.bad_number"));
+                None
+            }),
+        };
+        let assignee = id(&self.assignee, "assignee_id", &mut errors);
+        let cover_media_id = id(&self.cover_media_id, "cover_media_id", &mut errors);
+        let due_date = post_extras::parse_due_date(&self.due_date).unwrap_or_else(|()| {
+            errors.set("due_date", tr.t("extras.bad_date"));
+            None
+        });
+        if errors.is_empty() {
+            Ok(PostMeta {
+                assignee: assignee.map(UserId),
+                due_date,
+                cover_media_id,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Fills the form from a saved post.
+    pub fn of(post: &Post) -> PostForm {
+        PostForm {
+            title: post.title.clone(),
+            body: post.body.clone(),
+            tags: post.tags.join(", "),
+            channels: Vec::new(),
+            assignee: post.assignee_id.map(|a| a.to_string()).unwrap_or_default(),
+            due_date: post.due_date.clone().unwrap_or_default(),
+            cover_media_id: post
+                .cover_media_id
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -189,6 +249,7 @@ struct NewPage<'a> {
     shell: Shell,
     form: &'a PostForm,
     channels: Vec<Channel>,
+    members: Vec<Member>,
     errors: FieldErrors,
 }
 
@@ -199,6 +260,22 @@ impl NewPage<'_> {
 
     fn platform_label(&self, c: &Channel) -> &'static str {
         c.platform.label(self.shell.tr.lang)
+    }
+
+    fn assigned(&self, m: &Member) -> bool {
+        self.form.assignee == m.user_id.to_string()
+    }
+
+    /// The channels' platforms, once each, for the live preview's picker.
+    fn preview_platforms(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+        for c in &self.channels {
+            let entry = (c.platform.code(), c.platform.label(self.shell.tr.lang));
+            if !out.contains(&entry) {
+                out.push(entry);
+            }
+        }
+        out
     }
 }
 
@@ -214,17 +291,21 @@ async fn show_new(
         Ok(shell) => shell,
         Err(response) => return response,
     };
-    match state.store.channels(ctx.id()).await {
-        Ok(channels) => render(
+    match (
+        state.store.channels(ctx.id()).await,
+        state.store.members(ctx.id()).await,
+    ) {
+        (Ok(channels), Ok(members)) => render(
             status,
             &NewPage {
                 shell,
                 form,
                 channels,
+                members,
                 errors,
             },
         ),
-        Err(e) => page.fail(&e),
+        (Err(e), _) | (_, Err(e)) => page.fail(&e),
     }
 }
 
@@ -247,7 +328,31 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let form = PostForm::from_pairs(&pairs);
-    let draft = match form.parse() {
+    let parsed = form.parse();
+    let meta = form.meta(&page.tr);
+    let meta = match (&parsed, meta) {
+        (Ok(_), Ok(meta)) => match post_extras::check_meta(&state, &page.tr, &ctx, &meta).await {
+            Ok(()) => Ok(meta),
+            Err(e) => Err(detail::api_errors(e)),
+        },
+        (_, Err(errors)) => Err(errors),
+        (Err(_), Ok(meta)) => Ok(meta),
+    };
+    let meta = match meta {
+        Ok(meta) => meta,
+        Err(errors) => {
+            return show_new(
+                &state,
+                &page,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                errors,
+            )
+            .await;
+        }
+    };
+    let draft = match parsed {
         Ok(draft) => draft,
         Err(errors) => {
             let errors = FieldErrors::from_invalid(&page.tr, &errors);
@@ -271,7 +376,7 @@ pub async fn create(
     };
     match state
         .store
-        .create_post(ctx.id(), page.principal.user.id, &new)
+        .create_post_with(ctx.id(), page.principal.user.id, &new, &meta)
         .await
     {
         Ok(id) => Redirect::to(&format!("/w/{}/content/{id}", ctx.workspace.id)).into_response(),
@@ -288,401 +393,6 @@ pub async fn create(
             .await
         }
         Err(e) => page.fail(&e),
-    }
-}
-
-// ---- one post -------------------------------------------------------------------------
-
-/// A variant as its platform will show it, in a phone-sized frame.
-pub struct Preview {
-    pub variant_id: i64,
-    pub label: String,
-    pub platform: &'static str,
-    /// Renderer-made HTML (raw HTML in the Markdown is escaped by the renderer).
-    pub html: Option<String>,
-    pub text: Option<String>,
-    pub count: usize,
-    pub limit: Option<usize>,
-    pub over: bool,
-    pub fold_at: Option<usize>,
-}
-
-fn previews(post: &Post, tr: &Tr) -> Vec<Preview> {
-    post.variants
-        .iter()
-        .map(|v| {
-            let target = Target::for_platform(v.platform).unwrap_or(Target::Plain);
-            let options = RenderOptions {
-                title: Some(v.title.clone()),
-                tags: v.tags.clone(),
-                ..RenderOptions::default()
-            };
-            let rendered = fanloop_render::render(&v.body, target, &options);
-            let (html, text) = match &rendered.body {
-                RenderedBody::Html(h) => (Some(h.clone()), None),
-                other => (None, Some(other.as_str().to_owned())),
-            };
-            let body = &rendered.report.body;
-            Preview {
-                variant_id: v.id,
-                label: format!("{} · {}", v.channel_name, v.platform.label(tr.lang)),
-                platform: v.platform.code(),
-                html,
-                text,
-                count: body.count,
-                limit: body.limit,
-                over: body.over,
-                fold_at: body.fold_at,
-            }
-        })
-        .collect()
-}
-
-#[derive(Template)]
-#[template(path = "content_detail.html")]
-struct DetailPage<'a> {
-    shell: Shell,
-    post: &'a Post,
-    form: &'a PostForm,
-    history: Vec<ReviewEntry>,
-    linted: Vec<Linted>,
-    can_write: bool,
-    can_approve: bool,
-    is_owner: bool,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
-    timezone: String,
-    /// The viewer, to know whether they already approved this version.
-    me: i64,
-    previews: Vec<Preview>,
-    rules: ApprovalRules,
-    role: Role,
-}
-
-impl DetailPage<'_> {
-    fn status(&self) -> StatusView {
-        status_view(&self.shell.tr, self.post.status)
-    }
-
-    fn when(&self, at: &i64) -> String {
-        self.shell.tr.datetime(*at, &self.timezone)
-    }
-
-    fn lint_errors(&self) -> usize {
-        self.linted
-            .iter()
-            .flat_map(|l| &l.findings)
-            .filter(|f| f.severity == Severity::Error)
-            .count()
-    }
-
-    fn lint_label(&self, l: &Linted) -> String {
-        match (l.platform, l.channel_id) {
-            (Some(p), Some(channel)) => {
-                let name = self
-                    .post
-                    .variants
-                    .iter()
-                    .find(|v| v.channel_id == channel)
-                    .map(|v| v.channel_name.as_str())
-                    .unwrap_or("");
-                format!("{name} · {}", p.label(self.shell.tr.lang))
-            }
-            _ => self.shell.tr.t("content.master").to_owned(),
-        }
-    }
-
-    fn severity(&self, f: &Finding) -> &'static str {
-        f.severity.code()
-    }
-
-    fn action_label(&self, e: &ReviewEntry) -> &'static str {
-        self.shell.tr.t(&format!("review.action.{}", e.action))
-    }
-
-    fn status_label(&self, code: &str) -> &'static str {
-        self.shell.tr.t(&format!("status.{code}"))
-    }
-
-    fn can_submit(&self) -> bool {
-        self.can_write
-            && matches!(
-                self.post.status,
-                PostStatus::Draft | PostStatus::ChangesRequested
-            )
-    }
-
-    fn can_review(&self) -> bool {
-        self.can_approve
-            && self.post.status == PostStatus::InReview
-            && self.rules.approver_roles.contains(&self.role)
-    }
-
-    /// Why this viewer cannot approve although they review, if so.
-    fn approve_blocked(&self) -> Option<&'static str> {
-        if self.post.author_id == self.me && !self.rules.author_may_approve {
-            Some(self.shell.tr.t("review.author_may_not_approve"))
-        } else if self.approved_by_me() {
-            Some(self.shell.tr.t("review.already_approved"))
-        } else {
-            None
-        }
-    }
-
-    fn approved_by_me(&self) -> bool {
-        self.post.approvals.contains(&UserId(self.me))
-    }
-
-    fn severity_label(&self, f: &Finding) -> &'static str {
-        self.shell.tr.t(&format!("severity.{}", f.severity.code()))
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct DetailQuery {
-    done: String,
-}
-
-pub async fn detail(
-    State(state): State<AppState>,
-    page: Page,
-    ctx: WorkspaceCtx,
-    Path((_, post_id)): Path<(i64, i64)>,
-    Query(q): Query<DetailQuery>,
-) -> Response {
-    let notice = match q.done.as_str() {
-        "saved" => Some("form.saved"),
-        "submit" => Some("content.done_submit"),
-        "approve" => Some("content.done_approve"),
-        "request_changes" => Some("content.done_request_changes"),
-        _ => None,
-    };
-    show_detail(
-        &state,
-        &page,
-        &ctx,
-        post_id,
-        StatusCode::OK,
-        None,
-        FieldErrors::default(),
-        notice,
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn show_detail(
-    state: &AppState,
-    page: &Page,
-    ctx: &WorkspaceCtx,
-    post_id: i64,
-    status: StatusCode,
-    typed: Option<&PostForm>,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
-) -> Response {
-    let post = match review::load(state, &page.tr, ctx, post_id).await {
-        Ok(post) => post,
-        Err(e) => return page.refuse(e.status, &e.detail),
-    };
-    let shell = match Shell::load(state, page, Some(ctx), "content").await {
-        Ok(shell) => shell,
-        Err(response) => return response,
-    };
-    let (history, rules) = match (
-        state.store.review_log(post.id).await,
-        state.store.approval_rules(ctx.id()).await,
-    ) {
-        (Ok(history), Ok(rules)) => (history, rules),
-        (Err(e), _) | (_, Err(e)) => return page.fail(&e),
-    };
-    let saved = PostForm {
-        title: post.title.clone(),
-        body: post.body.clone(),
-        tags: post.tags.join(", "),
-        channels: Vec::new(),
-    };
-    let form = typed.unwrap_or(&saved);
-    let view = DetailPage {
-        shell,
-        linted: review::lint(&post, page.tr.lang),
-        post: &post,
-        form,
-        history,
-        can_write: ctx.role.allows(Permission::WriteContent),
-        can_approve: ctx.role.allows(Permission::ApproveContent),
-        is_owner: ctx.role == Role::Owner,
-        errors,
-        notice,
-        timezone: ctx.workspace.timezone.clone(),
-        me: page.principal.user.id.0,
-        previews: previews(&post, &page.tr),
-        rules,
-        role: ctx.role,
-    };
-    render(status, &view)
-}
-
-pub async fn save(
-    State(state): State<AppState>,
-    page: Page,
-    ctx: WorkspaceCtx,
-    Path((_, post_id)): Path<(i64, i64)>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let form = PostForm::from_pairs(&pairs);
-    let draft = match form.parse() {
-        Ok(draft) => draft,
-        Err(errors) => {
-            let errors = FieldErrors::from_invalid(&page.tr, &errors);
-            return show_detail(
-                &state,
-                &page,
-                &ctx,
-                post_id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&form),
-                errors,
-                None,
-            )
-            .await;
-        }
-    };
-    let result = match review::load(&state, &page.tr, &ctx, post_id).await {
-        Ok(post) => review::edit(&state, &page.tr, &page.principal, &ctx, &post, &draft).await,
-        Err(e) => Err(e),
-    };
-    after(&state, &page, &ctx, post_id, result, "saved", Some(&form)).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReviewForm {
-    override_reason: String,
-    comment: String,
-}
-
-pub async fn submit(
-    State(state): State<AppState>,
-    page: Page,
-    ctx: WorkspaceCtx,
-    Path((_, post_id)): Path<(i64, i64)>,
-    Form(f): Form<ReviewForm>,
-) -> Response {
-    let result = match review::load(&state, &page.tr, &ctx, post_id).await {
-        Ok(post) => {
-            let reason = Some(f.override_reason).filter(|r| !r.trim().is_empty());
-            let action = ReviewAction::Submit {
-                lint_errors: review::lint_errors(&post),
-                override_reason: reason,
-            };
-            review::transition(
-                &state,
-                &page.tr,
-                &page.principal,
-                &ctx,
-                &post,
-                "submit",
-                &action,
-                "",
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    after(&state, &page, &ctx, post_id, result, "submit", None).await
-}
-
-pub async fn approve(
-    State(state): State<AppState>,
-    page: Page,
-    ctx: WorkspaceCtx,
-    Path((_, post_id)): Path<(i64, i64)>,
-) -> Response {
-    let result = match review::load(&state, &page.tr, &ctx, post_id).await {
-        Ok(post) => {
-            review::transition(
-                &state,
-                &page.tr,
-                &page.principal,
-                &ctx,
-                &post,
-                "approve",
-                &ReviewAction::Approve,
-                "",
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    after(&state, &page, &ctx, post_id, result, "approve", None).await
-}
-
-pub async fn request_changes(
-    State(state): State<AppState>,
-    page: Page,
-    ctx: WorkspaceCtx,
-    Path((_, post_id)): Path<(i64, i64)>,
-    Form(f): Form<ReviewForm>,
-) -> Response {
-    let comment = f.comment.trim().to_owned();
-    let result = match review::load(&state, &page.tr, &ctx, post_id).await {
-        Ok(post) => {
-            let action = ReviewAction::RequestChanges {
-                comment: comment.clone(),
-            };
-            review::transition(
-                &state,
-                &page.tr,
-                &page.principal,
-                &ctx,
-                &post,
-                "request_changes",
-                &action,
-                &comment,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    after(
-        &state,
-        &page,
-        &ctx,
-        post_id,
-        result,
-        "request_changes",
-        None,
-    )
-    .await
-}
-
-/// Back to the post with a note, or the post again with the refusal shown in place.
-async fn after(
-    state: &AppState,
-    page: &Page,
-    ctx: &WorkspaceCtx,
-    post_id: i64,
-    result: Result<(), ApiError>,
-    done: &str,
-    typed: Option<&PostForm>,
-) -> Response {
-    match result {
-        Ok(()) => Redirect::to(&format!(
-            "/w/{}/content/{post_id}?done={done}",
-            ctx.workspace.id
-        ))
-        .into_response(),
-        Err(e) if e.status == StatusCode::NOT_FOUND => page.refuse(e.status, &e.detail),
-        Err(e) => {
-            let mut errors = FieldErrors::default();
-            for p in &e.errors {
-                errors.set(&p.field, p.message.clone());
-            }
-            errors.set("review", e.detail.clone());
-            show_detail(state, page, ctx, post_id, e.status, typed, errors, None).await
-        }
     }
 }
 
@@ -706,9 +416,18 @@ impl FindingsFragment {
 }
 
 /// Findings for the text being typed (the master, no platform), swapped in by htmx.
-pub async fn lint_preview(page: Page, Form(fields): Form<HashMap<String, String>>) -> Response {
+pub async fn lint_preview(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Response {
     let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
-    let findings = review::lint_text(get("title"), get("body"), page.tr.lang);
+    let linter = match crate::linting::workspace_linter(&state, ctx.id()).await {
+        Ok(linter) => linter,
+        Err(e) => return page.refuse(e.status, &e.detail),
+    };
+    let findings = review::lint_text(&linter, get("title"), get("body"), page.tr.lang);
     render(
         StatusCode::OK,
         &FindingsFragment {

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use fanloop_domain::{Permission, PlatformTier, PostStatus};
+use fanloop_store::post_extras::Mention;
 use fanloop_store::{Channel, Member};
 
 #[derive(Template)]
@@ -24,6 +25,11 @@ struct DashboardPage {
     /// Posts waiting for this viewer's approval, and this viewer's posts sent back.
     to_review: usize,
     sent_back: usize,
+    /// Comments that mention the viewer and that they have not opened yet.
+    unread_mentions: i64,
+    mentions: Vec<Mention>,
+    /// Posts assigned to the viewer, past due in the workspace's time zone.
+    overdue: usize,
 }
 
 impl DashboardPage {
@@ -44,6 +50,14 @@ impl DashboardPage {
 
     fn platform_code(&self, c: &Channel) -> &'static str {
         c.platform.code()
+    }
+
+    fn when(&self, at: &i64) -> String {
+        self.shell.tr.datetime(*at, &self.timezone)
+    }
+
+    fn attention(&self) -> usize {
+        self.to_review + self.sent_back + self.overdue + self.unread_mentions.max(0) as usize
     }
 
     fn roadmap(&self) -> impl Iterator<Item = &'static super::Area> {
@@ -75,6 +89,22 @@ pub async fn page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) 
             p.status == PostStatus::ChangesRequested && p.author_id == page.principal.user.id.0
         })
         .count();
+    let today = crate::review::extras::today(&ctx.workspace.timezone);
+    let overdue = posts
+        .iter()
+        .filter(|p| {
+            p.assignee_id == Some(page.principal.user.id.0)
+                && crate::review::extras::overdue(p, &today)
+        })
+        .count();
+    let (unread_mentions, mentions) = match state
+        .store
+        .unread_mentions(id, page.principal.user.id, 5)
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return page.fail(&e),
+    };
     let (channels, members, invitations) = match (
         state.store.channels(id).await,
         state.store.members(id).await,
@@ -93,6 +123,9 @@ pub async fn page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) 
         can_manage_members: ctx.role.allows(Permission::ManageMembers),
         to_review,
         sent_back,
+        unread_mentions,
+        mentions,
+        overdue,
     };
     render(StatusCode::OK, &view)
 }

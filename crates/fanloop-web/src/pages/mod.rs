@@ -53,6 +53,11 @@ pub const AREAS: &[Area] = &[
         built: true,
     },
     Area {
+        key: "media",
+        icon: "▣",
+        built: true,
+    },
+    Area {
         key: "review",
         icon: "✓",
         built: true,

@@ -283,6 +283,23 @@ async fn sign_in_create_workspace_and_channel() {
     browser.wait_for_text("审核中").await;
     browser.screenshot("05c-content-in-review").await;
 
+    // The topic library with the hot-spot calendar, and the nine-square brainstorm.
+    browser.goto(&format!("{}/w/{id}/topics", app.url)).await;
+    browser.fill("#title", "冬至暖胃咖啡").await;
+    browser.click("#new-topic button[type=submit]").await;
+    browser.wait_for_text("冬至暖胃咖啡").await;
+    browser.screenshot("05d-topics").await;
+    browser
+        .goto(&format!("{}/w/{id}/topics/brainstorm", app.url))
+        .await;
+    browser.fill("#account", "手冲咖啡\n桂花拿铁").await;
+    browser.fill("#users", "学生党\n上班族\n新手妈妈").await;
+    browser.click("form.stack button[type=submit]").await;
+    browser.wait_for_text("桂花拿铁 × 新手妈妈").await;
+    browser.click(".idea form button").await;
+    browser.wait_for_text("已加入选题库").await;
+    browser.screenshot("05e-brainstorm").await;
+
     browser.goto(&format!("{}/w/{id}", app.url)).await;
     browser.wait_for_text("小满咖啡 · 沙盒公众号").await;
     browser.screenshot("05-dashboard").await;

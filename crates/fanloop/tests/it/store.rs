@@ -34,6 +34,10 @@ async fn postgres_conformance() {
         .await
         .expect("open postgres store");
     conformance(&store).await;
+    // The other features' store suites, run on PostgreSQL too.
+    crate::media::store_suite::media_store_suite(&store).await;
+    crate::post_extras::post_extras_store_suite(&store).await;
+    crate::scripts::scripts_store_suite(&store).await;
     store.close().await;
     // Several instances start at once: the migration lock lets exactly one migrate.
     let (a, b) = tokio::join!(
