@@ -300,6 +300,17 @@ async fn sign_in_create_workspace_and_channel() {
     browser.wait_for_text("已加入选题库").await;
     browser.screenshot("05e-brainstorm").await;
 
+    // The other content pages render for a person too.
+    browser.goto(&format!("{}/w/{id}/media", app.url)).await;
+    browser.wait_for_text("素材库").await;
+    browser.screenshot("05f-media").await;
+    browser.goto(&format!("{}/w/{id}/scripts/new", app.url)).await;
+    browser.wait_for_text("新建脚本").await;
+    browser.screenshot("05g-script-new").await;
+    browser.goto(&format!("{}/w/{id}/settings/words", app.url)).await;
+    browser.wait_for_text("词库").await;
+    browser.screenshot("05h-words").await;
+
     browser.goto(&format!("{}/w/{id}", app.url)).await;
     browser.wait_for_text("小满咖啡 · 沙盒公众号").await;
     browser.screenshot("05-dashboard").await;
