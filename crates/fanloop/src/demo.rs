@@ -38,6 +38,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     let workspace = store.create_workspace(owner.id, &profile).await?;
     seed_topics(store, &workspace, &owner).await?;
 
+    let mut team = Vec::new();
     for (email, display, role) in TEAM {
         let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
         let user = store
@@ -46,6 +47,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         store
             .add_member(workspace.id(), user.id, *role, owner.id)
             .await?;
+        team.push((user, *role));
     }
     let invitee = Email::parse("designer@example.com").map_err(|e| anyhow::anyhow!("{e}"))?;
     store
@@ -73,10 +75,11 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             json!({"account_handle": "xiaomancoffee"}),
         ),
     ];
+    let mut channel_ids = Vec::new();
     for (platform, channel_name, settings) in channels {
         let draft = ChannelDraft::parse(platform, channel_name, Some(&settings))
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        store
+        let channel = store
             .create_channel(
                 workspace.id(),
                 owner.id,
@@ -85,7 +88,9 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                 &draft.settings,
             )
             .await?;
+        channel_ids.push(fanloop_domain::ChannelId(channel.id));
     }
+    seed_posts(store, &workspace, &owner, &team, &channel_ids).await?;
 
     // A second brand shows the workspace switcher and tenant separation.
     let second = WorkspaceProfile::parse(
@@ -171,6 +176,110 @@ async fn seed_topics(
         for id in ids {
             store
                 .set_topic_status(workspace.id(), id, status, owner.id)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Posts in every review state, so the content list, the review queue and the
+/// dashboard's "needs your attention" have something true to show.
+async fn seed_posts(
+    store: &Store,
+    workspace: &fanloop_store::Workspace,
+    owner: &fanloop_store::User,
+    team: &[(fanloop_store::User, Role)],
+    channels: &[fanloop_domain::ChannelId],
+) -> anyhow::Result<()> {
+    use fanloop_domain::{Actor, ApprovalRules, ReviewAction, ReviewState, decide};
+    let member = |role: Role| {
+        team.iter()
+            .find(|(_, r)| *r == role)
+            .map(|(u, _)| u.clone())
+    };
+    let (Some(chief), Some(editor)) = (member(Role::EditorInChief), member(Role::Editor)) else {
+        return Ok(());
+    };
+    let rules = ApprovalRules::default();
+    // (author, title, body, the review steps to take)
+    let posts: [(&fanloop_store::User, &str, &str, &[&str]); 4] = [
+        (
+            &editor,
+            "桂花拿铁回来了",
+            "秋天的第一杯，留给桂花。\n\n- 门店限定\n- 第二杯半价，到 10 月 31 日\n\n#秋季限定",
+            &["submit", "approve"],
+        ),
+        (
+            &editor,
+            "冬至暖胃指南",
+            "冬至这天，一杯热拿铁配一碗汤圆。\n\n你最喜欢哪种馅？评论区告诉我们。",
+            &["submit"],
+        ),
+        (
+            &editor,
+            "周末手冲课报名",
+            "本周六下午两点，门店手冲课，限 8 人。",
+            &["submit", "request_changes"],
+        ),
+        (
+            owner,
+            "全网最低价的秘密",
+            "国家级咖啡师教你在家做出全网最低价的好咖啡。",
+            &[],
+        ),
+    ];
+    for (author, title, body, steps) in posts {
+        let new = fanloop_store::NewPost {
+            title: title.to_owned(),
+            body: body.to_owned(),
+            tags: vec!["小满咖啡".to_owned()],
+            topic_id: None,
+            channels: channels.iter().take(3).copied().collect(),
+        };
+        let id = store.create_post(workspace.id(), author.id, &new).await?;
+        for step in steps {
+            let Some(post) = store.post(workspace.id(), id).await? else {
+                break;
+            };
+            let (actor, action, note) = match *step {
+                "submit" => (
+                    author,
+                    ReviewAction::Submit {
+                        lint_errors: 0,
+                        override_reason: None,
+                    },
+                    "",
+                ),
+                "approve" => (&chief, ReviewAction::Approve, ""),
+                _ => (
+                    &chief,
+                    ReviewAction::RequestChanges {
+                        comment: "请写明报名方式和价格。".into(),
+                    },
+                    "请写明报名方式和价格。",
+                ),
+            };
+            let role = team
+                .iter()
+                .find(|(u, _)| u.id == actor.id)
+                .map_or(Role::Owner, |(_, r)| *r);
+            let state = ReviewState {
+                status: post.status,
+                author: author.id,
+                approvals: post.approvals.clone(),
+            };
+            let decision = decide(
+                &rules,
+                &state,
+                Actor {
+                    user: actor.id,
+                    role,
+                },
+                &action,
+            )
+            .map_err(|r| anyhow::anyhow!("demo review step {step}: {r:?}"))?;
+            store
+                .apply_review(workspace.id(), &post, actor.id, step, &decision, note)
                 .await?;
         }
     }

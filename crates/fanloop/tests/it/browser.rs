@@ -304,10 +304,14 @@ async fn sign_in_create_workspace_and_channel() {
     browser.goto(&format!("{}/w/{id}/media", app.url)).await;
     browser.wait_for_text("素材库").await;
     browser.screenshot("05f-media").await;
-    browser.goto(&format!("{}/w/{id}/scripts/new", app.url)).await;
+    browser
+        .goto(&format!("{}/w/{id}/scripts/new", app.url))
+        .await;
     browser.wait_for_text("新建脚本").await;
     browser.screenshot("05g-script-new").await;
-    browser.goto(&format!("{}/w/{id}/settings/words", app.url)).await;
+    browser
+        .goto(&format!("{}/w/{id}/settings/words", app.url))
+        .await;
     browser.wait_for_text("词库").await;
     browser.screenshot("05h-words").await;
 

@@ -258,5 +258,36 @@ async fn demo_is_ready_and_idempotent() {
         .await
         .unwrap();
     assert_eq!(channels.as_array().unwrap().len(), 5);
+    let posts: serde_json::Value = http
+        .get(format!("{url}/api/v1/workspaces/{id}/posts"))
+        .bearer_auth(out.trim())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut statuses: Vec<&str> = posts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        ["approved", "changes_requested", "draft", "in_review"],
+        "the demo shows every review state"
+    );
+    let topics: serde_json::Value = http
+        .get(format!("{url}/api/v1/workspaces/{id}/topics"))
+        .bearer_auth(out.trim())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(topics.as_array().unwrap().len(), 6);
     terminate(child).await;
 }
