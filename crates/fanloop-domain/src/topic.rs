@@ -63,6 +63,44 @@ impl Default for ScoreWeights {
     }
 }
 
+impl ScoreWeights {
+    pub const MAX: u8 = 10;
+
+    /// Each weight 0–10, not all zero (priorities would all be 0).
+    pub fn parse(
+        timeliness: i64,
+        value: i64,
+        conversion: i64,
+    ) -> Result<ScoreWeights, Vec<Invalid>> {
+        let one = |field: &str, n: i64| {
+            u8::try_from(n)
+                .ok()
+                .filter(|n| *n <= Self::MAX)
+                .ok_or_else(|| {
+                    Invalid::new(
+                        field,
+                        Reason::TooLong {
+                            max: usize::from(Self::MAX),
+                        },
+                    )
+                })
+        };
+        match (
+            one("timeliness", timeliness),
+            one("value", value),
+            one("conversion", conversion),
+        ) {
+            (Ok(0), Ok(0), Ok(0)) => Err(vec![Invalid::new("timeliness", Reason::Required)]),
+            (Ok(timeliness), Ok(value), Ok(conversion)) => Ok(ScoreWeights {
+                timeliness,
+                value,
+                conversion,
+            }),
+            (a, b, c) => Err([a.err(), b.err(), c.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
 /// A topic's three scores, each 1–5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Scores {
@@ -225,6 +263,20 @@ mod tests {
             }),
             0
         );
+    }
+
+    #[test]
+    fn weights() {
+        assert_eq!(
+            ScoreWeights::parse(3, 1, 0).unwrap(),
+            ScoreWeights {
+                timeliness: 3,
+                value: 1,
+                conversion: 0
+            }
+        );
+        assert!(ScoreWeights::parse(0, 0, 0).is_err());
+        assert_eq!(ScoreWeights::parse(11, -1, 2).unwrap_err().len(), 2);
     }
 
     #[test]

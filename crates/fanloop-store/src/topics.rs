@@ -122,6 +122,19 @@ impl Store {
         rows.into_iter().map(Topic::try_from).collect()
     }
 
+    /// One topic of the workspace, if it exists there.
+    pub async fn topic(
+        &self,
+        workspace: WorkspaceId,
+        topic: i64,
+    ) -> Result<Option<Topic>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM topics t LEFT JOIN users u ON u.id = t.owner_id WHERE t.workspace_id = $1 AND t.id = $2"
+        );
+        let row: Option<Row> = on_pool!(self, pool => sqlx::query_as(&sql).bind(workspace.0).bind(topic).fetch_optional(pool).await)?;
+        row.map(Topic::try_from).transpose()
+    }
+
     pub async fn set_topic_status(
         &self,
         workspace: WorkspaceId,

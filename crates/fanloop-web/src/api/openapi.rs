@@ -144,6 +144,10 @@ pub fn build() -> Value {
                 "get": {"summary": "The topic library, highest priority first", "parameters": id_param, "responses": with(json!({"200": ok(list("Topic"))}), errors(&["401", "404"]))},
                 "post": {"summary": "Add a topic", "parameters": id_param, "requestBody": body(r("NewTopic")), "responses": with(json!({"201": created(r("Topic"))}), errors(&write_errors))}
             },
+            "/api/v1/workspaces/{id}/topic-weights": {
+                "get": {"summary": "How much timeliness, value and conversion count toward priority", "parameters": id_param, "responses": with(json!({"200": ok(r("TopicWeights"))}), errors(&["401", "404"]))},
+                "put": {"summary": "Set the weights (each 0–10, not all zero)", "parameters": id_param, "requestBody": body(r("TopicWeights")), "responses": with(json!({"200": ok(r("TopicWeights"))}), errors(&write_errors))}
+            },
             "/api/v1/workspaces/{id}/topics.csv": {
                 "get": {"summary": "The topic library as CSV (UTF-8 with BOM)", "parameters": id_param, "responses": with(json!({"200": {"description": "CSV", "content": {"text/csv": {}}}}), errors(&["401", "404"]))}
             },
@@ -229,6 +233,9 @@ fn schemas() -> Value {
         "Member": {"type": "object", "properties": {
             "id": {"type": "integer"}, "user_id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"},
             "role": {"$ref": "#/components/schemas/Role"}, "joined_at": time
+        }},
+        "TopicWeights": {"type": "object", "additionalProperties": false, "required": ["timeliness", "value", "conversion"], "properties": {
+            "timeliness": {"type": "integer", "minimum": 0, "maximum": 10}, "value": {"type": "integer", "minimum": 0, "maximum": 10}, "conversion": {"type": "integer", "minimum": 0, "maximum": 10}
         }},
         "NewTopic": {"type": "object", "additionalProperties": false, "required": ["title", "source", "timeliness", "value", "conversion"], "properties": {
             "title": {"type": "string", "maxLength": 120}, "angle": {"type": "string", "maxLength": 500},

@@ -213,6 +213,23 @@ pub async fn create(
         body.cover_media_id,
     )?;
     review::extras::check_meta(&state, &tr, &ctx, &meta).await?;
+    if let Some(topic) = body.topic_id {
+        let found = state
+            .store
+            .topic(ctx.id(), topic)
+            .await
+            .map_err(|e| ApiError::store(&tr, e))?;
+        if found.is_none() {
+            let message = tr.t("error.not_found").to_owned();
+            return Err(ApiError::fields(
+                &tr,
+                vec![FieldProblem {
+                    field: "topic_id".into(),
+                    message,
+                }],
+            ));
+        }
+    }
     let new = NewPost {
         title: draft.title,
         body: draft.body,

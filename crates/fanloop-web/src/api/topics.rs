@@ -320,3 +320,45 @@ pub async fn import(
         }),
     ))
 }
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    timeliness: i64,
+    value: i64,
+    conversion: i64,
+}
+
+pub async fn weights(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    ctx: WorkspaceCtx,
+) -> Result<Json<Weights>, ApiError> {
+    let w = state
+        .store
+        .score_weights(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(Json(Weights {
+        timeliness: w.timeliness.into(),
+        value: w.value.into(),
+        conversion: w.conversion.into(),
+    }))
+}
+
+pub async fn set_weights(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    ApiJson(body): ApiJson<Weights>,
+) -> Result<Json<Weights>, ApiError> {
+    let w = ScoreWeights::parse(body.timeliness, body.value, body.conversion)
+        .map_err(|e| invalid(&tr, e))?;
+    state
+        .store
+        .set_score_weights(ctx.id(), w, principal.user.id)
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(Json(body))
+}

@@ -17,7 +17,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use fanloop_domain::{ChannelId, Permission, PostDraft, PostStatus, UserId};
+use fanloop_domain::{ChannelId, Permission, PostDraft, PostStatus, TopicStatus, UserId};
 use fanloop_store::post_extras::PostMeta;
 use fanloop_store::{Channel, Member, NewPost, Post, StoreError};
 use fanloop_text::Finding;
@@ -159,6 +159,8 @@ pub struct PostForm {
     pub assignee: String,
     pub due_date: String,
     pub cover_media_id: String,
+    /// The topic this post is written from, if any.
+    pub topic_id: String,
 }
 
 impl PostForm {
@@ -178,6 +180,7 @@ impl PostForm {
             assignee: get("assignee_id"),
             due_date: get("due_date"),
             cover_media_id: get("cover_media_id"),
+            topic_id: get("topic_id"),
             channels: pairs
                 .iter()
                 .filter(|(k, _)| k == "channel")
@@ -239,6 +242,7 @@ impl PostForm {
                 .cover_media_id
                 .map(|c| c.to_string())
                 .unwrap_or_default(),
+            topic_id: post.topic_id.map(|t| t.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -309,13 +313,31 @@ async fn show_new(
     }
 }
 
-pub async fn new_page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) -> Response {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    topic_id: String,
+    title: String,
+}
+
+/// The editor, pre-filled when it is opened from a topic ("write it").
+pub async fn new_page(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    let form = PostForm {
+        topic_id: q.topic_id,
+        title: q.title,
+        ..PostForm::default()
+    };
     show_new(
         &state,
         &page,
         &ctx,
         StatusCode::OK,
-        &PostForm::default(),
+        &form,
         FieldErrors::default(),
     )
     .await
@@ -367,11 +389,25 @@ pub async fn create(
             .await;
         }
     };
+    // A topic from another workspace (or a made-up id) is refused, not silently dropped.
+    let topic = match form.topic_id.trim().parse::<i64>() {
+        Ok(id) => match state.store.topic(ctx.id(), id).await {
+            Ok(Some(topic)) => Some(topic),
+            Ok(None) => {
+                return page.refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    page.tr.t("error.not_found"),
+                );
+            }
+            Err(e) => return page.fail(&e),
+        },
+        Err(_) => None,
+    };
     let new = NewPost {
         title: draft.title,
         body: draft.body,
         tags: draft.tags,
-        topic_id: None,
+        topic_id: topic.as_ref().map(|t| t.id),
         channels: form.channels.iter().map(|c| ChannelId(*c)).collect(),
     };
     match state
@@ -379,7 +415,25 @@ pub async fn create(
         .create_post_with(ctx.id(), page.principal.user.id, &new, &meta)
         .await
     {
-        Ok(id) => Redirect::to(&format!("/w/{}/content/{id}", ctx.workspace.id)).into_response(),
+        Ok(id) => {
+            // Writing a topic up moves it into production on the board.
+            let starting =
+                topic.filter(|t| matches!(t.status, TopicStatus::Idea | TopicStatus::Planned));
+            if let Some(t) = starting
+                && let Err(e) = state
+                    .store
+                    .set_topic_status(
+                        ctx.id(),
+                        t.id,
+                        TopicStatus::InProduction,
+                        page.principal.user.id,
+                    )
+                    .await
+            {
+                return page.fail(&e);
+            }
+            Redirect::to(&format!("/w/{}/content/{id}", ctx.workspace.id)).into_response()
+        }
         Err(StoreError::NotFound) => {
             let errors = FieldErrors::one("channels", page.tr.t("review.unknown_channel"));
             show_new(

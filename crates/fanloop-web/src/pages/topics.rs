@@ -81,6 +81,8 @@ struct TopicsPage<'a> {
     coming: Vec<Coming>,
     import_text: String,
     notice: Option<String>,
+    /// Owners and admins tune how the scores add up.
+    can_weigh: bool,
 }
 
 impl TopicsPage<'_> {
@@ -187,6 +189,7 @@ async fn show(
         errors: extra.errors,
         import_text: extra.import_text,
         notice: extra.notice,
+        can_weigh: ctx.role.allows(Permission::EditWorkspace),
     };
     render(extra.status, &view)
 }
@@ -472,5 +475,46 @@ pub async fn keep(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page.tr.invalid(&errors[0]),
         ),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WeightsForm {
+    timeliness: String,
+    value: String,
+    conversion: String,
+}
+
+pub async fn set_weights(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Form(form): Form<WeightsForm>,
+) -> Response {
+    let number = |s: &str| s.trim().parse::<i64>().unwrap_or(-1);
+    match ScoreWeights::parse(
+        number(&form.timeliness),
+        number(&form.value),
+        number(&form.conversion),
+    ) {
+        Ok(weights) => match state
+            .store
+            .set_score_weights(ctx.id(), weights, page.principal.user.id)
+            .await
+        {
+            Ok(()) => Redirect::to(&format!("/w/{}/topics", ctx.workspace.id)).into_response(),
+            Err(e) => page.fail(&e),
+        },
+        Err(_) => {
+            let errors = FieldErrors::one("weights", page.tr.t("topic.weights_invalid"));
+            let extra = Extra {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                import_text: String::new(),
+                notice: None,
+            };
+            show(&state, &page, &ctx, false, &TopicForm::default(), extra).await
+        }
     }
 }

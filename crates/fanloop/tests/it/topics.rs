@@ -182,3 +182,100 @@ async fn brainstorm_and_calendar_pages() {
     assert_eq!(topics.len(), 1);
     assert_eq!(topics[0].title, "咖啡 × 学生");
 }
+
+#[tokio::test]
+async fn weights_and_writing_a_topic_up() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner@example.com").await;
+    let token = app.token(&owner).await;
+    let ws = app.workspace(&owner, "品牌").await;
+    let (_, chief) = app.member(&ws, &owner, Role::EditorInChief).await;
+    let weights = format!("{}/api/v1/workspaces/{}/topic-weights", app.url, ws.id);
+    let body = json!({"timeliness": 3, "value": 1, "conversion": 0});
+    assert_eq!(
+        app.http
+            .put(&weights)
+            .bearer_auth(&chief)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        app.http
+            .put(&weights)
+            .bearer_auth(&token)
+            .json(&json!({"timeliness": 0, "value": 0, "conversion": 0}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        422
+    );
+    assert_eq!(
+        app.http
+            .put(&weights)
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let topic = json!({"title": "冬至", "source": "hot_event", "timeliness": 5, "value": 1, "conversion": 1});
+    let created: Value = app
+        .post_json(
+            &format!("/api/v1/workspaces/{}/topics", ws.id),
+            &token,
+            &topic,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["priority"], 75, "3:1:0 weights favour timeliness");
+
+    // Writing it up from the page links the post and moves the topic into production.
+    let (cookie, csrf) = app.session(&owner).await;
+    let id = created["id"].as_i64().unwrap();
+    let form =
+        format!("_csrf={csrf}&topic_id={id}&title=%E5%86%AC%E8%87%B3&body=%E6%AD%A3%E6%96%87");
+    let response = app
+        .http
+        .post(format!("{}/w/{}/content/new", app.url, ws.id))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let posts = app.store.posts(ws.id()).await.unwrap();
+    assert_eq!(posts[0].topic_id, Some(id));
+    let topics = app.store.topics(ws.id()).await.unwrap();
+    assert_eq!(topics[0].status, fanloop_domain::TopicStatus::InProduction);
+    let other = app.workspace(&owner, "别的").await;
+    let stolen = json!({"title": "x", "body": "y", "topic_id": id});
+    let response = app
+        .post_json(
+            &format!("/api/v1/workspaces/{}/posts", other.id),
+            &token,
+            &stolen,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        422,
+        "a topic of another workspace is refused"
+    );
+}
