@@ -109,7 +109,7 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/w/{id}/topics/brainstorm", Workspace(ViewWorkspace), pages::topics::brainstorm_page),
         route!(POST "/w/{id}/topics/brainstorm", Workspace(WriteContent), pages::topics::brainstorm_grid),
         route!(POST "/w/{id}/topics/brainstorm/keep", Workspace(WriteContent), pages::topics::keep),
-        // ---- media routes ----
+        // The media library.
         route!(GET "/w/{id}/media", Workspace(ViewWorkspace), pages::media::page),
         route!(POST "/w/{id}/media", Workspace(WriteContent), pages::media::create),
         route!(GET "/w/{id}/media/{media_id}", Workspace(ViewWorkspace), pages::media::detail),
@@ -123,7 +123,7 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/api/v1/workspaces/{id}/media/{media_id}", Workspace(ViewWorkspace), api::media::get),
         route!(PATCH "/api/v1/workspaces/{id}/media/{media_id}", Workspace(WriteContent), api::media::update),
         route!(DELETE "/api/v1/workspaces/{id}/media/{media_id}", Workspace(WriteContent), api::media::delete),
-        // ---- post extras routes ----
+        // Versions, comments, variants and live previews of posts.
         route!(POST "/w/{id}/content/preview", Workspace(WriteContent), pages::content::extras::preview),
         // Comments are open to everyone who works on content or answers fans: AnswerInbox
         // is exactly WriteContent ∪ ApproveContent ∪ itself.
@@ -136,7 +136,7 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/comments", Workspace(AnswerInbox), api::posts::extras::add_comment),
         route!(PUT "/api/v1/workspaces/{id}/posts/{post_id}/variants/{variant_id}", Workspace(WriteContent), api::posts::extras::edit_variant),
         route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/variants/{variant_id}/reset", Workspace(WriteContent), api::posts::extras::reset_variant),
-        // ---- scripts and word lists routes ----
+        // Short-video scripts and the workspace word lists.
         route!(GET "/w/{id}/scripts", Workspace(ViewWorkspace), pages::scripts::list),
         route!(GET "/w/{id}/scripts/new", Workspace(WriteContent), pages::scripts::new_page),
         route!(POST "/w/{id}/scripts/new", Workspace(WriteContent), pages::scripts::create),

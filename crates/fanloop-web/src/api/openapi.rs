@@ -77,7 +77,7 @@ pub fn build() -> Value {
                 "patch": {"summary": "Change a member's role (the last owner cannot be demoted)", "parameters": sub_param("user_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["role"], "properties": {"role": r("Role")}})), "responses": with(json!({"200": ok(r("Member"))}), errors(&["400", "401", "403", "404", "409", "422"]))},
                 "delete": {"summary": "Remove a member (the last owner cannot leave)", "parameters": sub_param("user_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404", "409"]))}
             },
-            // ---- media paths ----
+            // The media library.
             "/api/v1/workspaces/{id}/media": {
                 "get": {"summary": "The media library, newest first; `tag` keeps only items carrying it", "parameters": [
                     {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
@@ -92,7 +92,7 @@ pub fn build() -> Value {
                     "tags": {"type": "array", "items": {"type": "string", "maxLength": 30}, "maxItems": 30}, "focal_x": {"type": "number", "minimum": 0, "maximum": 1}, "focal_y": {"type": "number", "minimum": 0, "maximum": 1}}})), "responses": with(json!({"200": ok(json!({"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"enum": ["image", "video"]}, "mime": {"type": "string"}, "bytes": {"type": "integer"}, "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]}, "original_name": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}, "focal_x": {"type": "number"}, "focal_y": {"type": "number"}, "created_by": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}, "file_url": {"type": "string"}, "thumb_url": {"type": ["string", "null"]}, "crop_urls": {"type": "object", "description": "ratio label (2.35:1, 1:1, 3:4, 9:16, 16:9) to the crop's URL", "additionalProperties": {"type": "string"}}}}))}), errors(&["400", "401", "403", "404", "415", "422"]))},
                 "delete": {"summary": "Remove an item and its files (posts using it as a cover lose the cover)", "parameters": sub_param("media_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404"]))}
             },
-            // ---- post extras paths ----
+            // Versions, comments and variants of posts.
             "/api/v1/workspaces/{id}/posts/{post_id}/versions": {
                 "get": {"summary": "The post's versions, newest first (summary names the variant when only a variant changed)", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(json!({"type": "array", "items": {"type": "object", "properties": {
                     "version": {"type": "integer"}, "title": {"type": "string"}, "author_id": {"type": "integer"}, "author_name": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "summary": {"type": "string"}}}}))}), errors(&["401", "404"]))}
@@ -127,7 +127,7 @@ pub fn build() -> Value {
                     {"name": "variant_id", "in": "path", "required": true, "schema": {"type": "integer"}}
                 ], "responses": with(json!({"200": ok(r("Post"))}), errors(&["401", "403", "404", "409"]))}
             },
-            // ---- scripts and word lists paths ----
+            // Short-video scripts and word lists.
             "/api/v1/workspaces/{id}/scripts": {
                 "get": {"summary": "Short-video scripts, most recently changed first, with running time and the 3-second hook verdict", "parameters": id_param, "responses": with(json!({"200": ok(json!({"type": "array", "items": super::scripts::schema()}))}), errors(&["401", "404"]))},
                 "post": {"summary": "Write a script (shot sizes: extreme_long, long, medium, close_up, extreme_close_up; durations 0.5–600 s)", "parameters": id_param, "requestBody": body(super::scripts::body_schema()), "responses": with(json!({"201": created(super::scripts::schema())}), errors(&write_errors))}
