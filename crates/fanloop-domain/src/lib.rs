@@ -32,5 +32,7 @@ pub use review::{
     Actor, ApprovalRules, Decision, PostStatus, Refusal, ReviewAction, ReviewState, decide,
 };
 pub use role::{Permission, Role};
-pub use topic::{ScoreWeights, Scores, TopicDraft, TopicSource, TopicStatus, brainstorm};
+pub use topic::{
+    CalendarDate, ScoreWeights, Scores, TopicDraft, TopicSource, TopicStatus, brainstorm,
+};
 pub use workspace::{BrandVoice, Locale, TimeZoneName, WorkspaceName, WorkspaceProfile};

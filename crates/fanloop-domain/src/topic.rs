@@ -200,6 +200,58 @@ impl TopicDraft {
     }
 }
 
+/// A workspace's own date for the hot-spot calendar, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarDate {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub name: String,
+    pub lead_days: u16,
+    pub yearly: bool,
+}
+
+impl CalendarDate {
+    pub const MAX_LEAD_DAYS: u16 = 365;
+
+    pub fn parse(
+        date: &str,
+        name: &str,
+        lead_days: &str,
+        yearly: bool,
+    ) -> Result<CalendarDate, Vec<Invalid>> {
+        let date = date
+            .trim()
+            .parse::<jiff::civil::Date>()
+            .map(|d| d.to_string())
+            .map_err(|_| Invalid::new("date", Reason::NotText));
+        let name = single_line("name", name, 40, true);
+        let lead = match lead_days.trim() {
+            "" => Ok(7),
+            raw => raw
+                .parse::<u16>()
+                .ok()
+                .filter(|n| *n <= Self::MAX_LEAD_DAYS)
+                .ok_or_else(|| {
+                    Invalid::new(
+                        "lead_days",
+                        Reason::TooLong {
+                            max: usize::from(Self::MAX_LEAD_DAYS),
+                        },
+                    )
+                }),
+        };
+        match (date, name, lead) {
+            (Ok(date), Ok(name), Ok(lead_days)) => Ok(CalendarDate {
+                date,
+                name,
+                lead_days,
+                yearly,
+            }),
+            (a, b, c) => Err([a.err(), b.err(), c.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
 /// The nine-square grid: every account/product facet crossed with every user facet, each
 /// pair a topic seed. Facets are trimmed, blank ones dropped and repeats removed.
 pub fn brainstorm(
@@ -263,6 +315,18 @@ mod tests {
             }),
             0
         );
+    }
+
+    #[test]
+    fn calendar_dates() {
+        let ok = CalendarDate::parse("2026-09-18", "品牌生日", "", true).unwrap();
+        assert_eq!((ok.lead_days, ok.yearly), (7, true));
+        let fields: Vec<_> = CalendarDate::parse("9/18", " ", "400", false)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["date", "name", "lead_days"]);
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use channels::Channel;
 pub use error::StoreError;
 pub use posts::{NewPost, Post, ReviewEntry, Variant};
 pub use secret::{hash_token, new_token};
-pub use topics::Topic;
+pub use topics::{CalendarEvent, Topic};
 pub use vault::Vault;
 pub use workspaces::{AuditEntry, Invitation, Member, Workspace};
 

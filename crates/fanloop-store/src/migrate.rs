@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_scripts_words.sql"),
         postgres: include_str!("../migrations/postgres/0006_scripts_words.sql"),
     },
+    Migration {
+        version: 7,
+        sqlite: include_str!("../migrations/sqlite/0007_calendar_events.sql"),
+        postgres: include_str!("../migrations/postgres/0007_calendar_events.sql"),
+    },
 ];
 
 /// An arbitrary constant naming Fanloop's migration lock among PostgreSQL advisory locks.

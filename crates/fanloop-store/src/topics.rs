@@ -69,6 +69,18 @@ impl TryFrom<Row> for Topic {
     }
 }
 
+/// One of the workspace's own calendar dates.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CalendarEvent {
+    pub id: i64,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub name: String,
+    pub lead_days: i64,
+    /// Repeats every year on the same month and day.
+    pub yearly: bool,
+}
+
 const COLUMNS: &str = "t.id, t.title, t.angle, t.source, t.timeliness, t.value, t.conversion, t.status, \
      t.owner_id, u.display_name AS owner_name, t.target_date, t.created_at, t.updated_at";
 
@@ -201,5 +213,91 @@ impl Store {
             tx.commit().await
         })?;
         Ok(())
+    }
+
+    // ---- the workspace's own calendar dates ------------------------------------------
+
+    pub async fn calendar_events(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<CalendarEvent>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            date: String,
+            name: String,
+            lead_days: i64,
+            yearly: i64,
+        }
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT id, date, name, lead_days, yearly FROM calendar_events WHERE workspace_id = $1 ORDER BY date, id")
+                .bind(workspace.0)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CalendarEvent {
+                id: r.id,
+                date: r.date,
+                name: r.name,
+                lead_days: r.lead_days,
+                yearly: r.yearly != 0,
+            })
+            .collect())
+    }
+
+    /// Adds a date (already validated: `YYYY-MM-DD`, a name, a lead time).
+    pub async fn add_calendar_event(
+        &self,
+        workspace: WorkspaceId,
+        actor: UserId,
+        date: &str,
+        name: &str,
+        lead_days: u16,
+        yearly: bool,
+    ) -> Result<i64, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO calendar_events (workspace_id, date, name, lead_days, yearly, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(workspace.0)
+            .bind(date)
+            .bind(name)
+            .bind(i64::from(lead_days))
+            .bind(i64::from(yearly))
+            .bind(actor.0)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            audit!(tx, workspace.0, actor.0, "calendar.add", format!("{date} {name}"))?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
+    }
+
+    pub async fn delete_calendar_event(
+        &self,
+        workspace: WorkspaceId,
+        event: i64,
+        actor: UserId,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM calendar_events WHERE id = $1 AND workspace_id = $2")
+                .bind(event)
+                .bind(workspace.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            audit!(tx, workspace.0, actor.0, "calendar.delete", event.to_string())?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 }

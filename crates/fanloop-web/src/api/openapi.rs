@@ -148,6 +148,15 @@ pub fn build() -> Value {
                 "get": {"summary": "How much timeliness, value and conversion count toward priority", "parameters": id_param, "responses": with(json!({"200": ok(r("TopicWeights"))}), errors(&["401", "404"]))},
                 "put": {"summary": "Set the weights (each 0–10, not all zero)", "parameters": id_param, "requestBody": body(r("TopicWeights")), "responses": with(json!({"200": ok(r("TopicWeights"))}), errors(&write_errors))}
             },
+            "/api/v1/workspaces/{id}/calendar-events": {
+                "get": {"summary": "The workspace's own dates in the hot-spot calendar", "parameters": id_param, "responses": with(json!({"200": ok(json!({"type": "array", "items": r("CalendarEvent")}))}), errors(&["401", "404"]))},
+                "post": {"summary": "Add a date (a launch, an anniversary); yearly ones repeat", "parameters": id_param, "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["date", "name"], "properties": {
+                    "date": {"type": "string", "format": "date"}, "name": {"type": "string", "maxLength": 40}, "lead_days": {"type": "integer", "minimum": 0, "maximum": 365, "default": 7}, "yearly": {"type": "boolean", "default": false}}})),
+                    "responses": with(json!({"201": created(r("CalendarEvent"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/calendar-events/{event_id}": {
+                "delete": {"summary": "Remove a date", "parameters": sub_param("event_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404"]))}
+            },
             "/api/v1/workspaces/{id}/topics.csv": {
                 "get": {"summary": "The topic library as CSV (UTF-8 with BOM)", "parameters": id_param, "responses": with(json!({"200": {"description": "CSV", "content": {"text/csv": {}}}}), errors(&["401", "404"]))}
             },
@@ -233,6 +242,9 @@ fn schemas() -> Value {
         "Member": {"type": "object", "properties": {
             "id": {"type": "integer"}, "user_id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"},
             "role": {"$ref": "#/components/schemas/Role"}, "joined_at": time
+        }},
+        "CalendarEvent": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "date": {"type": "string", "format": "date"}, "name": {"type": "string"}, "lead_days": {"type": "integer"}, "yearly": {"type": "boolean"}
         }},
         "TopicWeights": {"type": "object", "additionalProperties": false, "required": ["timeliness", "value", "conversion"], "properties": {
             "timeliness": {"type": "integer", "minimum": 0, "maximum": 10}, "value": {"type": "integer", "minimum": 0, "maximum": 10}, "conversion": {"type": "integer", "minimum": 0, "maximum": 10}

@@ -362,3 +362,76 @@ pub async fn set_weights(
         .map_err(|e| ApiError::store(&tr, e))?;
     Ok(Json(body))
 }
+
+// ---- the workspace's own calendar dates ----------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCalendarEvent {
+    date: String,
+    name: String,
+    lead_days: Option<u16>,
+    #[serde(default)]
+    yearly: bool,
+}
+
+pub async fn calendar_events(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    ctx: WorkspaceCtx,
+) -> Result<Json<Vec<fanloop_store::CalendarEvent>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .calendar_events(ctx.id())
+            .await
+            .map_err(|e| ApiError::store(&tr, e))?,
+    ))
+}
+
+pub async fn add_calendar_event(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    ApiJson(body): ApiJson<NewCalendarEvent>,
+) -> Result<(StatusCode, Json<fanloop_store::CalendarEvent>), ApiError> {
+    let lead = body.lead_days.map(|n| n.to_string()).unwrap_or_default();
+    let d = fanloop_domain::CalendarDate::parse(&body.date, &body.name, &lead, body.yearly)
+        .map_err(|e| invalid(&tr, e))?;
+    let id = state
+        .store
+        .add_calendar_event(
+            ctx.id(),
+            principal.user.id,
+            &d.date,
+            &d.name,
+            d.lead_days,
+            d.yearly,
+        )
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    let event = fanloop_store::CalendarEvent {
+        id,
+        date: d.date,
+        name: d.name,
+        lead_days: i64::from(d.lead_days),
+        yearly: d.yearly,
+    };
+    Ok((StatusCode::CREATED, Json(event)))
+}
+
+pub async fn delete_calendar_event(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    Path((_, event_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .delete_calendar_event(ctx.id(), event_id, principal.user.id)
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

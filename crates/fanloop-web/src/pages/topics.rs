@@ -11,9 +11,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use fanloop_calendar::Event;
+use fanloop_calendar::{CustomEvent, Event};
 use fanloop_domain::{Permission, ScoreWeights, TopicDraft, TopicSource, TopicStatus, brainstorm};
-use fanloop_store::Topic;
+use fanloop_store::{CalendarEvent, Topic};
 use serde::Deserialize;
 
 /// How far ahead the calendar card looks.
@@ -83,6 +83,8 @@ struct TopicsPage<'a> {
     notice: Option<String>,
     /// Owners and admins tune how the scores add up.
     can_weigh: bool,
+    /// The workspace's own dates.
+    own: Vec<CalendarEvent>,
 }
 
 impl TopicsPage<'_> {
@@ -121,15 +123,28 @@ impl TopicsPage<'_> {
     }
 }
 
-fn coming(ctx: &WorkspaceCtx, zh: bool) -> Vec<Coming> {
+fn coming(ctx: &WorkspaceCtx, zh: bool, own: &[CalendarEvent]) -> Vec<Coming> {
     let tz = jiff::tz::TimeZone::get(&ctx.workspace.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let today = jiff::Timestamp::now().to_zoned(tz).date();
     let until = today
         .checked_add(jiff::Span::new().days(HORIZON_DAYS))
         .unwrap_or(today);
+    let custom: Vec<CustomEvent> = own
+        .iter()
+        .filter_map(|e| {
+            Some(CustomEvent {
+                date: e.date.parse().ok()?,
+                name_zh: e.name.clone(),
+                name_en: None,
+                lead_days: u16::try_from(e.lead_days).ok(),
+                yearly: e.yearly,
+                source_url: None,
+            })
+        })
+        .collect();
     let mut events: Vec<Event> = Vec::new();
     for year in [today.year(), today.year() + 1] {
-        if let Ok(mut list) = fanloop_calendar::events(year, &[]) {
+        if let Ok(mut list) = fanloop_calendar::events(year, &custom) {
             events.append(&mut list);
         }
     }
@@ -178,8 +193,13 @@ async fn show(
         Ok(shell) => shell,
         Err(response) => return response,
     };
+    let own = match state.store.calendar_events(ctx.id()).await {
+        Ok(own) => own,
+        Err(e) => return page.fail(&e),
+    };
     let view = TopicsPage {
-        coming: coming(ctx, page.tr.is_zh()),
+        coming: coming(ctx, page.tr.is_zh(), &own),
+        own,
         shell,
         topics,
         weights,
@@ -516,5 +536,77 @@ pub async fn set_weights(
             };
             show(&state, &page, &ctx, false, &TopicForm::default(), extra).await
         }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EventForm {
+    date: String,
+    name: String,
+    lead_days: String,
+    yearly: String,
+}
+
+pub async fn add_event(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Form(form): Form<EventForm>,
+) -> Response {
+    match fanloop_domain::CalendarDate::parse(
+        &form.date,
+        &form.name,
+        &form.lead_days,
+        !form.yearly.is_empty(),
+    ) {
+        Ok(d) => match state
+            .store
+            .add_calendar_event(
+                ctx.id(),
+                page.principal.user.id,
+                &d.date,
+                &d.name,
+                d.lead_days,
+                d.yearly,
+            )
+            .await
+        {
+            Ok(_) => Redirect::to(&format!("/w/{}/topics", ctx.workspace.id)).into_response(),
+            Err(e) => page.fail(&e),
+        },
+        Err(errors) => {
+            let message = errors
+                .iter()
+                .map(|e| page.tr.invalid(e))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let extra = Extra {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                errors: FieldErrors::one("event", message),
+                import_text: String::new(),
+                notice: None,
+            };
+            show(&state, &page, &ctx, false, &TopicForm::default(), extra).await
+        }
+    }
+}
+
+pub async fn delete_event(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Path((_, event_id)): Path<(i64, i64)>,
+) -> Response {
+    match state
+        .store
+        .delete_calendar_event(ctx.id(), event_id, page.principal.user.id)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/w/{}/topics", ctx.workspace.id)).into_response(),
+        Err(fanloop_store::StoreError::NotFound) => {
+            page.refuse(StatusCode::NOT_FOUND, page.tr.t("error.not_found"))
+        }
+        Err(e) => page.fail(&e),
     }
 }

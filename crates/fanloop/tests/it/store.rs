@@ -505,6 +505,25 @@ async fn conformance(store: &Store) {
     assert_eq!(log, ["create", "submit", "approve", "edit"]);
     assert_eq!(store.posts(ws.id()).await.unwrap().len(), 1);
 
+    // The workspace's own calendar dates, scoped to the workspace.
+    let date = store
+        .add_calendar_event(ws.id(), a.id, "2026-09-18", "三周年", 20, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.calendar_events(ws.id()).await.unwrap()[0].name,
+        "三周年"
+    );
+    assert!(store.calendar_events(other.id()).await.unwrap().is_empty());
+    assert!(matches!(
+        store.delete_calendar_event(other.id(), date, b.id).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .delete_calendar_event(ws.id(), date, a.id)
+        .await
+        .unwrap();
+
     // Setup links: one at a time, spent with the first account, never replayable.
     let first = store.new_setup_token(60_000).await.unwrap();
     let second = store.new_setup_token(60_000).await.unwrap();

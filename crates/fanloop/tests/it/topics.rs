@@ -279,3 +279,81 @@ async fn weights_and_writing_a_topic_up() {
         "a topic of another workspace is refused"
     );
 }
+
+#[tokio::test]
+async fn own_dates_join_the_hot_spot_calendar() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner@example.com").await;
+    let token = app.token(&owner).await;
+    let ws = app.workspace(&owner, "品牌").await;
+    let (_, viewer) = app.member(&ws, &owner, Role::Viewer).await;
+    let events = format!("/api/v1/workspaces/{}/calendar-events", ws.id);
+    // A date ten days from now, so it falls inside the card's 60-day window.
+    let soon = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(10))
+        .unwrap()
+        .to_string();
+    let body = json!({"date": soon, "name": "小满咖啡三周年", "lead_days": 20, "yearly": true});
+    assert_eq!(
+        app.post_json(&events, &viewer, &body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
+    let bad: Value = app
+        .post_json(&events, &token, &json!({"date": "13/01", "name": ""}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bad["errors"].as_array().unwrap().len(), 2, "{bad}");
+    let created = app.post_json(&events, &token, &body).send().await.unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    let (cookie, _) = app.session(&owner).await;
+    let html = app
+        .http
+        .get(format!("{}/w/{}/topics", app.url, ws.id))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("小满咖啡三周年"),
+        "the card shows the workspace's own date"
+    );
+    assert!(
+        html.contains("现在就该开始准备了"),
+        "20 days of lead time have begun"
+    );
+
+    let delete = app
+        .http
+        .delete(format!("{}{events}/{id}", app.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.status().as_u16(), 204);
+    let listed: Value = app
+        .get(&events, &viewer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, json!([]));
+}
