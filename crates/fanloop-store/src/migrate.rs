@@ -48,6 +48,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_calendar_events.sql"),
         postgres: include_str!("../migrations/postgres/0007_calendar_events.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../migrations/sqlite/0008_themes.sql"),
+        postgres: include_str!("../migrations/postgres/0008_themes.sql"),
+    },
 ];
 
 /// An arbitrary constant naming Fanloop's migration lock among PostgreSQL advisory locks.

@@ -523,3 +523,45 @@ impl Store {
         })
     }
 }
+
+/// The workspace's WeChat theme: a built-in name and custom CSS on top, validated by the
+/// renderer before it is stored.
+impl Store {
+    pub async fn theme_settings(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<(String, String), StoreError> {
+        let row: Option<(String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT theme, custom_css FROM workspace_themes WHERE workspace_id = $1")
+                .bind(workspace.0)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row.unwrap_or_else(|| ("default".to_owned(), String::new())))
+    }
+
+    pub async fn set_theme_settings(
+        &self,
+        workspace: WorkspaceId,
+        actor: UserId,
+        theme: &str,
+        custom_css: &str,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO workspace_themes (workspace_id, theme, custom_css, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (workspace_id) DO UPDATE SET theme = $2, custom_css = $3, updated_at = $4",
+            )
+            .bind(workspace.0)
+            .bind(theme)
+            .bind(custom_css)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+            audit!(tx, workspace.0, actor.0, "theme.update", theme)?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+}

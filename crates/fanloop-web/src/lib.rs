@@ -25,6 +25,7 @@ mod pages;
 mod password;
 mod review;
 mod routes;
+mod theme;
 
 pub use gate::{Principal, SESSION_COOKIE};
 pub use metrics::Metrics;

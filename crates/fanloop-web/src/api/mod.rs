@@ -7,6 +7,7 @@ pub mod members;
 pub mod openapi;
 pub mod posts;
 pub mod scripts;
+pub mod theme;
 pub mod topics;
 pub mod words;
 pub mod workspaces;

@@ -148,6 +148,10 @@ pub fn build() -> Value {
                 "get": {"summary": "How much timeliness, value and conversion count toward priority", "parameters": id_param, "responses": with(json!({"200": ok(r("TopicWeights"))}), errors(&["401", "404"]))},
                 "put": {"summary": "Set the weights (each 0–10, not all zero)", "parameters": id_param, "requestBody": body(r("TopicWeights")), "responses": with(json!({"200": ok(r("TopicWeights"))}), errors(&write_errors))}
             },
+            "/api/v1/workspaces/{id}/theme": {
+                "get": {"summary": "The workspace's WeChat theme", "parameters": id_param, "responses": with(json!({"200": ok(r("Theme"))}), errors(&["401", "404"]))},
+                "put": {"summary": "Set the theme; custom CSS is checked (unknown selectors or properties WeChat strips are refused, naming the line)", "parameters": id_param, "requestBody": body(r("Theme")), "responses": with(json!({"200": ok(r("Theme"))}), errors(&write_errors))}
+            },
             "/api/v1/workspaces/{id}/calendar-events": {
                 "get": {"summary": "The workspace's own dates in the hot-spot calendar", "parameters": id_param, "responses": with(json!({"200": ok(json!({"type": "array", "items": r("CalendarEvent")}))}), errors(&["401", "404"]))},
                 "post": {"summary": "Add a date (a launch, an anniversary); yearly ones repeat", "parameters": id_param, "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["date", "name"], "properties": {
@@ -242,6 +246,9 @@ fn schemas() -> Value {
         "Member": {"type": "object", "properties": {
             "id": {"type": "integer"}, "user_id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"},
             "role": {"$ref": "#/components/schemas/Role"}, "joined_at": time
+        }},
+        "Theme": {"type": "object", "additionalProperties": false, "required": ["theme"], "properties": {
+            "theme": {"enum": ["default", "elegant", "tech"]}, "custom_css": {"type": "string", "maxLength": 65536}
         }},
         "CalendarEvent": {"type": "object", "properties": {
             "id": {"type": "integer"}, "date": {"type": "string", "format": "date"}, "name": {"type": "string"}, "lead_days": {"type": "integer"}, "yearly": {"type": "boolean"}

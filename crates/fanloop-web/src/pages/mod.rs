@@ -13,6 +13,7 @@ pub mod members;
 pub mod review_rules;
 pub mod scripts;
 pub mod setup;
+pub mod theme;
 pub mod topics;
 pub mod words;
 pub mod workspaces;
@@ -181,7 +182,7 @@ impl Shell {
     /// Which settings tab the path is on.
     pub fn settings_tab(&self) -> &'static str {
         let path = self.path.split('?').next().unwrap_or("");
-        ["members", "channels", "review", "words", "audit"]
+        ["members", "channels", "review", "words", "theme", "audit"]
             .into_iter()
             .find(|tab| path.ends_with(&format!("/settings/{tab}")))
             .unwrap_or("workspace")

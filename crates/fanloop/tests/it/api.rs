@@ -500,3 +500,120 @@ async fn team_changes_keep_an_owner() {
     );
     assert!(app.store.channels(ws.id()).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_workspace_theme_shapes_previews() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("owner@example.com").await;
+    let token = app.token(&owner).await;
+    let ws = app.workspace(&owner, "品牌").await;
+    let (_, chief) = app.member(&ws, &owner, Role::EditorInChief).await;
+    let theme = format!("{}/api/v1/workspaces/{}/theme", app.url, ws.id);
+    let put = |token: &str, body: Value| app.http.put(&theme).bearer_auth(token).json(&body).send();
+
+    let (status, _, current) = body(
+        app.http
+            .get(&theme)
+            .bearer_auth(&chief)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, current),
+        (200, json!({"theme": "default", "custom_css": ""}))
+    );
+    let custom = json!({"theme": "elegant", "custom_css": "h2 { color: #123456; }"});
+    assert_eq!(
+        put(&chief, custom.clone()).await.unwrap().status().as_u16(),
+        403
+    );
+    let (status, _, problem) = body(
+        put(&token, json!({"theme": "neon", "custom_css": ""}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("theme"))
+    );
+    let (status, _, problem) = body(
+        put(
+            &token,
+            json!({"theme": "tech", "custom_css": "h2 { color: red; }\np { position: absolute; }"}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("custom_css"))
+    );
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains('2'),
+        "the error names line 2: {problem}"
+    );
+    assert_eq!(put(&token, custom).await.unwrap().status().as_u16(), 200);
+
+    // The settings page and a WeChat variant's preview both use it.
+    let (cookie, _) = app.session(&owner).await;
+    let page = app
+        .http
+        .get(format!("{}/w/{}/settings/theme", app.url, ws.id))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("#123456"),
+        "the sample is rendered in the theme"
+    );
+    let wechat = json!({"platform": "wechat_oa", "name": "公众号", "settings": {"app_id": "wx1", "app_secret": "s", "token": "t"}});
+    let (_, _, channel) = body(
+        app.post_json(
+            &format!("/api/v1/workspaces/{}/channels", ws.id),
+            &token,
+            &wechat,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let post =
+        json!({"title": "标题", "body": "## 小标题\n\n正文", "channel_ids": [channel["id"]]});
+    let (_, _, created) = body(
+        app.post_json(
+            &format!("/api/v1/workspaces/{}/posts", ws.id),
+            &token,
+            &post,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let detail = app
+        .http
+        .get(format!("{}/w/{}/content/{}", app.url, ws.id, created["id"]))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        detail.contains("#123456"),
+        "the variant preview uses the workspace theme"
+    );
+}

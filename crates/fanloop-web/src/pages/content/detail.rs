@@ -53,12 +53,13 @@ pub fn preview_of(
     title: &str,
     body: &str,
     tags: &[String],
+    theme: &fanloop_render::Theme,
 ) -> Preview {
     let target = Target::for_platform(platform).unwrap_or(Target::Plain);
     let options = RenderOptions {
         title: Some(title.to_owned()),
         tags: tags.to_vec(),
-        ..RenderOptions::default()
+        theme: theme.clone(),
     };
     let rendered = fanloop_render::render(body, target, &options);
     let (html, text) = match &rendered.body {
@@ -79,12 +80,12 @@ pub fn preview_of(
     }
 }
 
-fn previews(post: &Post, tr: &Tr) -> Vec<Preview> {
+fn previews(post: &Post, tr: &Tr, theme: &fanloop_render::Theme) -> Vec<Preview> {
     post.variants
         .iter()
         .map(|v| {
             let label = format!("{} · {}", v.channel_name, v.platform.label(tr.lang));
-            preview_of(v.id, label, v.platform, &v.title, &v.body, &v.tags)
+            preview_of(v.id, label, v.platform, &v.title, &v.body, &v.tags, theme)
         })
         .collect()
 }
@@ -337,6 +338,10 @@ async fn show_detail(
         Ok(linter) => linter,
         Err(e) => return page.refuse(e.status, &e.detail),
     };
+    let theme = match crate::theme::workspace_theme(state, &page.tr, ctx.id()).await {
+        Ok(theme) => theme,
+        Err(e) => return page.refuse(e.status, &e.detail),
+    };
     let saved = PostForm::of(&post);
     let form = typed.unwrap_or(&saved);
     let view = DetailPage {
@@ -352,7 +357,7 @@ async fn show_detail(
         notice,
         timezone: ctx.workspace.timezone.clone(),
         me: page.principal.user.id.0,
-        previews: previews(&post, &page.tr),
+        previews: previews(&post, &page.tr, &theme),
         rules,
         role: ctx.role,
         members,

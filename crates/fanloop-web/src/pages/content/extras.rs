@@ -139,7 +139,16 @@ struct PreviewFragment {
 
 /// The typed title, body and tags as the chosen platform shows them, in the phone
 /// frame; htmx swaps it in as the operator types. An unknown platform shows plain text.
-pub async fn preview(page: Page, Form(fields): Form<HashMap<String, String>>) -> Response {
+pub async fn preview(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Response {
+    let theme = match crate::theme::workspace_theme(&state, &page.tr, ctx.id()).await {
+        Ok(theme) => theme,
+        Err(e) => return page.refuse(e.status, &e.detail),
+    };
     let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     let platform = Platform::parse(get("platform")).unwrap_or(Platform::Sandbox);
     let tags: Vec<String> = get("tags")
@@ -150,6 +159,14 @@ pub async fn preview(page: Page, Form(fields): Form<HashMap<String, String>>) ->
         .collect();
     let id = get("variant_id").parse().unwrap_or(0);
     let label = platform.label(page.tr.lang).to_owned();
-    let p = preview_of(id, label, platform, get("title"), get("body"), &tags);
+    let p = preview_of(
+        id,
+        label,
+        platform,
+        get("title"),
+        get("body"),
+        &tags,
+        &theme,
+    );
     render(StatusCode::OK, &PreviewFragment { tr: page.tr, p })
 }
