@@ -12,47 +12,26 @@ struct Migration {
     postgres: &'static str,
 }
 
+/// One migration: its version and file name, the same in both backends' folders.
+macro_rules! migration {
+    ($version:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file)),
+            postgres: include_str!(concat!("../migrations/postgres/", $file)),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-    },
-    Migration {
-        version: 2,
-        sqlite: include_str!("../migrations/sqlite/0002_posts.sql"),
-        postgres: include_str!("../migrations/postgres/0002_posts.sql"),
-    },
-    Migration {
-        version: 3,
-        sqlite: include_str!("../migrations/sqlite/0003_topics.sql"),
-        postgres: include_str!("../migrations/postgres/0003_topics.sql"),
-    },
-    Migration {
-        version: 4,
-        sqlite: include_str!("../migrations/sqlite/0004_media.sql"),
-        postgres: include_str!("../migrations/postgres/0004_media.sql"),
-    },
-    Migration {
-        version: 5,
-        sqlite: include_str!("../migrations/sqlite/0005_post_extras.sql"),
-        postgres: include_str!("../migrations/postgres/0005_post_extras.sql"),
-    },
-    Migration {
-        version: 6,
-        sqlite: include_str!("../migrations/sqlite/0006_scripts_words.sql"),
-        postgres: include_str!("../migrations/postgres/0006_scripts_words.sql"),
-    },
-    Migration {
-        version: 7,
-        sqlite: include_str!("../migrations/sqlite/0007_calendar_events.sql"),
-        postgres: include_str!("../migrations/postgres/0007_calendar_events.sql"),
-    },
-    Migration {
-        version: 8,
-        sqlite: include_str!("../migrations/sqlite/0008_themes.sql"),
-        postgres: include_str!("../migrations/postgres/0008_themes.sql"),
-    },
+    migration!(1, "0001_foundation.sql"),
+    migration!(2, "0002_posts.sql"),
+    migration!(3, "0003_topics.sql"),
+    migration!(4, "0004_media.sql"),
+    migration!(5, "0005_post_extras.sql"),
+    migration!(6, "0006_scripts_words.sql"),
+    migration!(7, "0007_calendar_events.sql"),
+    migration!(8, "0008_themes.sql"),
 ];
 
 /// An arbitrary constant naming Fanloop's migration lock among PostgreSQL advisory locks.
