@@ -1,0 +1,1 @@
+// Fake of the bluesky API; owned by the connector's author.

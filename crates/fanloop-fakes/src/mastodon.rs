@@ -1,0 +1,1 @@
+// Fake of the mastodon API; owned by the connector's author.

@@ -1,0 +1,1 @@
+// Fake of the telegram API; owned by the connector's author.

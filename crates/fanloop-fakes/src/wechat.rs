@@ -1,0 +1,1 @@
+// Fake of the wechat API; owned by the connector's author.

@@ -1,0 +1,1 @@
+// Fake of the weibo API; owned by the connector's author.

@@ -1,0 +1,1 @@
+// Fake of the x API; owned by the connector's author.

@@ -1,0 +1,1 @@
+// Owned by the connector's author; see lib.rs.
