@@ -24,6 +24,10 @@ pub enum Reason {
     /// A URL must be https, or plain http to a loopback address only.
     InsecureUrl,
     NotAUrl,
+    /// A number or time outside what the field accepts.
+    OutOfRange,
+    /// Not in the expected shape (a date, a time, a weekly slot).
+    BadFormat,
 }
 
 /// A refused input: the field that was wrong and why.

@@ -14,6 +14,7 @@ mod content;
 mod ids;
 mod invalid;
 mod limits;
+pub mod publish;
 mod review;
 mod role;
 pub mod script;

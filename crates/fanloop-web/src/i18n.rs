@@ -111,6 +111,8 @@ impl Tr {
             Reason::NotText => self.t("invalid.not_text").to_owned(),
             Reason::InsecureUrl => self.t("invalid.insecure_url").to_owned(),
             Reason::NotAUrl => self.t("invalid.url").to_owned(),
+            Reason::OutOfRange => self.t("invalid.out_of_range").to_owned(),
+            Reason::BadFormat => self.t("invalid.bad_format").to_owned(),
         }
     }
 
