@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_scripts_words.sql"),
     migration!(7, "0007_calendar_events.sql"),
     migration!(8, "0008_themes.sql"),
+    migration!(9, "0009_publishing.sql"),
 ];
 
 /// An arbitrary constant naming Fanloop's migration lock among PostgreSQL advisory locks.

@@ -404,6 +404,8 @@ impl Store {
                 .bind(post.id)
                 .execute(&mut *tx)
                 .await?;
+            // A new version is not what was approved: its planned publications stop now.
+            crate::publishing::cancel_open!(tx, post.id, "edited")?;
             log_review!(tx, post.id, actor, "edit", post.status, decision.status, version, "")?;
             tx.commit().await?;
             Ok::<i64, StoreError>(version)

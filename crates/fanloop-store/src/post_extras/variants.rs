@@ -140,6 +140,7 @@ impl Store {
             .bind(&summary)
             .execute(&mut *tx)
             .await?;
+            crate::publishing::cancel_open!(tx, post.id, "edited")?;
             log_review!(tx, post.id, actor, action, post.status, decision.status, version, &name)?;
             tx.commit().await?;
             Ok::<i64, StoreError>(version)

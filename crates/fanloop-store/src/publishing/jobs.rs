@@ -1,0 +1,361 @@
+//! The durable job queue: claiming due jobs under a lease, renewing it while a platform
+//! call runs, and recording each outcome together with the publication's new state in
+//! one transaction that first proves the lease is still ours.
+//!
+//! PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, so instances never wait on each
+//! other's rows; SQLite runs the same single `UPDATE … RETURNING` under its database
+//! write lock, which is atomic on its own. An expired lease is claimable again: that is
+//! how a crashed instance's work is taken over.
+
+use crate::{Backend, Store, StoreError, now_ms, on_pool};
+use serde::Serialize;
+
+/// What a job asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Send the publication (or reconcile first if an attempt was interrupted).
+    Publish,
+    /// Ask the platform how an accepted publication's processing went.
+    Check,
+}
+
+impl JobKind {
+    fn code(self) -> &'static str {
+        match self {
+            JobKind::Publish => "publish",
+            JobKind::Check => "check",
+        }
+    }
+}
+
+/// A job this instance holds the lease on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub job_id: i64,
+    kind: String,
+    pub publication_id: i64,
+    /// How many times the job has been claimed, this claim included.
+    pub claims: i64,
+    pub run_at: i64,
+}
+
+impl Claimed {
+    pub fn kind(&self) -> JobKind {
+        if self.kind == "check" {
+            JobKind::Check
+        } else {
+            JobKind::Publish
+        }
+    }
+}
+
+/// How an attempt ended, recorded with the lease check in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Live on the platform; the job is done.
+    Published {
+        remote_id: String,
+        url: Option<String>,
+        late: bool,
+    },
+    /// Accepted, processing on the platform: ask again at `check_at`.
+    Pending { remote_id: String, check_at: i64 },
+    /// A transient failure: back to scheduled, the job runs again at `run_at`.
+    Retry {
+        run_at: i64,
+        reason: String,
+        error: String,
+    },
+    /// A quota is full: wait for the next window without counting an attempt.
+    WaitQuota { run_at: i64 },
+    /// The platform refused it, or retries ran out.
+    Failed { reason: String, error: String },
+    /// It may have gone out: stop and ask a person.
+    Unconfirmed { reason: String, error: String },
+    /// The channel's credentials need reconnecting; the publication waits.
+    Held { reason: String, error: String },
+    /// Its time passed beyond the grace window while no instance ran.
+    Missed,
+    /// The post changed (or left "approved") since it was scheduled.
+    Cancelled { reason: String },
+    /// An assisted platform: the package went to the assignee.
+    Assisted,
+}
+
+/// What `begin_attempt` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Begin {
+    /// Marked publishing; go ahead. `first_attempt_at` is stable across attempts.
+    Started { attempt: i64, first_attempt_at: i64 },
+    /// A previous attempt was interrupted mid-call: reconcile before anything else.
+    Interrupted { attempt: i64, first_attempt_at: i64 },
+    /// Nothing to do: the publication is no longer scheduled (cancelled, done).
+    Gone,
+    /// The post was edited or left "approved" after scheduling.
+    Stale,
+    /// The channel is waiting for reconnection.
+    ChannelHeld,
+}
+
+impl Store {
+    /// Claims up to `limit` due jobs for `owner` until `now + lease_ms`.
+    pub async fn claim_jobs(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        const RETURNING: &str =
+            "RETURNING id AS job_id, kind, publication_id, attempts AS claims, run_at";
+        let rows = match &self.backend {
+            Backend::Postgres(pool) => {
+                let sql = format!(
+                    "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+                     WHERE id IN (SELECT id FROM jobs WHERE run_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+                     ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) {RETURNING}"
+                );
+                sqlx::query_as(&sql)
+                    .bind(owner)
+                    .bind(now + lease_ms)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Backend::Sqlite(pool) => {
+                let sql = format!(
+                    "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+                     WHERE id IN (SELECT id FROM jobs WHERE run_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+                     ORDER BY run_at, id LIMIT $4) {RETURNING}"
+                );
+                sqlx::query_as(&sql)
+                    .bind(owner)
+                    .bind(now + lease_ms)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        Ok(rows)
+    }
+
+    /// Extends a lease while its platform call runs. False when it was lost.
+    pub async fn renew_lease(
+        &self,
+        job_id: i64,
+        owner: &str,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let n = on_pool!(self, pool => {
+            sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3")
+                .bind(until)
+                .bind(job_id)
+                .bind(owner)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
+    }
+
+    /// When the next job becomes claimable (a due time, or an expired lease), so the
+    /// scheduler can sleep exactly until then.
+    pub async fn next_job_at(&self) -> Result<Option<i64>, StoreError> {
+        let at: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > run_at THEN lease_until ELSE run_at END) FROM jobs",
+            )
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(at)
+    }
+
+    /// Moves a claimed publication to "publishing" before the platform is called, after
+    /// checking that the post is still approved at the scheduled version and the channel
+    /// is not waiting for reconnection. Returns the attempt number.
+    pub async fn begin_attempt(&self, job: &Claimed, owner: &str) -> Result<Begin, StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String, i64, i64, String, i64, Option<i64>, i64)> = sqlx::query_as(
+                "SELECT p.status, p.post_version, po.version, po.status, p.attempts, p.first_attempt_at, \
+                 COALESCE(cs.needs_reconnect, 0) \
+                 FROM publications p JOIN posts po ON po.id = p.post_id \
+                 LEFT JOIN channel_state cs ON cs.channel_id = p.channel_id WHERE p.id = $1",
+            )
+            .bind(job.publication_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((status, scheduled_version, version, post_status, attempts, first, held)) = row else {
+                return Ok(Begin::Gone);
+            };
+            let begin = match status.as_str() {
+                "publishing" => Begin::Interrupted {
+                    attempt: attempts,
+                    first_attempt_at: first.unwrap_or(now),
+                },
+                "scheduled" if version != scheduled_version || post_status != "approved" => Begin::Stale,
+                "scheduled" if held != 0 => Begin::ChannelHeld,
+                "scheduled" => {
+                    let first = first.unwrap_or(now);
+                    let changed = sqlx::query(
+                        "UPDATE publications SET status = 'publishing', attempts = attempts + 1, \
+                         first_attempt_at = $1, updated_at = $2 WHERE id = $3 AND status = 'scheduled' \
+                         AND EXISTS (SELECT 1 FROM jobs WHERE id = $4 AND lease_owner = $5)",
+                    )
+                    .bind(first)
+                    .bind(now)
+                    .bind(job.publication_id)
+                    .bind(job.job_id)
+                    .bind(owner)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if changed == 0 {
+                        return Err(StoreError::Conflict("lease_lost"));
+                    }
+                    Begin::Started {
+                        attempt: attempts + 1,
+                        first_attempt_at: first,
+                    }
+                }
+                "pending" => Begin::Interrupted {
+                    attempt: attempts,
+                    first_attempt_at: first.unwrap_or(now),
+                },
+                _ => Begin::Gone,
+            };
+            tx.commit().await?;
+            Ok::<Begin, StoreError>(begin)
+        })
+    }
+
+    /// Records an outcome: proves the lease, then updates the job, the publication, the
+    /// channel's health and (for outcomes a person must see) the notification centre,
+    /// all in one transaction. `Conflict("lease_lost")` when another instance took over.
+    pub async fn finish_job(
+        &self,
+        job: &Claimed,
+        owner: &str,
+        outcome: &Outcome,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // The job row first: its lease condition is the proof of ownership.
+            let keep_job = match outcome {
+                Outcome::Pending { check_at, .. } => Some((JobKind::Check, *check_at)),
+                Outcome::Retry { run_at, .. } | Outcome::WaitQuota { run_at } => {
+                    Some((JobKind::Publish, *run_at))
+                }
+                _ => None,
+            };
+            let proven = match keep_job {
+                Some((kind, run_at)) => sqlx::query(
+                    "UPDATE jobs SET kind = $1, run_at = $2, lease_owner = NULL, lease_until = NULL, last_error = $3 \
+                     WHERE id = $4 AND lease_owner = $5",
+                )
+                .bind(kind.code())
+                .bind(run_at)
+                .bind(error_of(outcome))
+                .bind(job.job_id)
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                None => sqlx::query("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2")
+                    .bind(job.job_id)
+                    .bind(owner)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected(),
+            };
+            if proven == 0 {
+                return Err(StoreError::Conflict("lease_lost"));
+            }
+            let (status, reason, error) = match outcome {
+                Outcome::Published { .. } => ("published", None, None),
+                Outcome::Pending { .. } => ("pending", None, None),
+                Outcome::Retry { reason, error, .. } => ("scheduled", Some(reason.as_str()), Some(error.as_str())),
+                Outcome::WaitQuota { .. } => ("scheduled", Some("quota_exhausted"), None),
+                Outcome::Failed { reason, error } => ("failed", Some(reason.as_str()), Some(error.as_str())),
+                Outcome::Unconfirmed { reason, error } => ("unconfirmed", Some(reason.as_str()), Some(error.as_str())),
+                Outcome::Held { reason, error } => ("held", Some(reason.as_str()), Some(error.as_str())),
+                Outcome::Missed => ("missed", Some("missed"), None),
+                Outcome::Cancelled { reason } => ("cancelled", Some(reason.as_str()), None),
+                Outcome::Assisted => ("assisted", None, None),
+            };
+            let (remote_id, url, late) = match outcome {
+                Outcome::Published { remote_id, url, late } => (Some(remote_id.as_str()), url.as_deref(), *late),
+                Outcome::Pending { remote_id, .. } => (Some(remote_id.as_str()), None, false),
+                _ => (None, None, false),
+            };
+            // A quota wait is not an attempt: undo the count begin_attempt made.
+            let uncount = i64::from(matches!(outcome, Outcome::WaitQuota { .. }));
+            let published_at = matches!(outcome, Outcome::Published { .. }).then_some(now);
+            sqlx::query(
+                "UPDATE publications SET status = $1, reason = $2, last_error = COALESCE($3, last_error), \
+                 remote_id = COALESCE($4, remote_id), remote_url = COALESCE($5, remote_url), \
+                 late = CASE WHEN $6 = 1 THEN 1 ELSE late END, published_at = COALESCE($7, published_at), \
+                 attempts = attempts - $8, updated_at = $9 WHERE id = $10",
+            )
+            .bind(status)
+            .bind(reason)
+            .bind(error)
+            .bind(remote_id)
+            .bind(url)
+            .bind(i64::from(late))
+            .bind(published_at)
+            .bind(uncount)
+            .bind(now)
+            .bind(job.publication_id)
+            .execute(&mut *tx)
+            .await?;
+            let channel: (i64, i64, i64) = sqlx::query_as(
+                "SELECT channel_id, workspace_id, COALESCE(created_by, 0) FROM publications WHERE id = $1",
+            )
+            .bind(job.publication_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let (channel_id, workspace_id, _) = channel;
+            match outcome {
+                Outcome::Published { .. } => {
+                    super::channel_state::record_success!(tx, channel_id, now)?;
+                }
+                Outcome::Held { error, .. } => {
+                    super::channel_state::record_error!(tx, channel_id, now, error, 1)?;
+                }
+                Outcome::Retry { error, .. }
+                | Outcome::Failed { error, .. }
+                | Outcome::Unconfirmed { error, .. } => {
+                    super::channel_state::record_error!(tx, channel_id, now, error, 0)?;
+                }
+                _ => {}
+            }
+            let notify = match outcome {
+                Outcome::Failed { .. } => Some("publish_failed"),
+                Outcome::Unconfirmed { .. } => Some("publish_unconfirmed"),
+                Outcome::Held { .. } => Some("reconnect_needed"),
+                Outcome::Missed => Some("publish_missed"),
+                Outcome::Assisted => Some("assisted_ready"),
+                _ => None,
+            };
+            if let Some(kind) = notify {
+                crate::notifications::notify!(tx, workspace_id, kind, Some(job.publication_id), Some(channel_id), reason.unwrap_or(""), now)?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+}
+
+fn error_of(outcome: &Outcome) -> Option<&str> {
+    match outcome {
+        Outcome::Retry { error, .. } => Some(error),
+        _ => None,
+    }
+}

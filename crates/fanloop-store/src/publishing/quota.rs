@@ -1,0 +1,86 @@
+//! Quota counters shared by every instance: one row per channel, quota and window.
+
+use crate::{Store, StoreError, on_pool};
+
+impl Store {
+    /// Takes one unit of a quota window if any is left; false when it is full. Atomic:
+    /// the increment and the limit check are one statement.
+    pub async fn take_quota(
+        &self,
+        channel_id: i64,
+        key: &str,
+        window_start: i64,
+        limit: i64,
+    ) -> Result<bool, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO quota_usage (channel_id, quota_key, window_start, used) VALUES ($1, $2, $3, 0) \
+                 ON CONFLICT (channel_id, quota_key, window_start) DO NOTHING",
+            )
+            .bind(channel_id)
+            .bind(key)
+            .bind(window_start)
+            .execute(&mut *tx)
+            .await?;
+            let taken = sqlx::query(
+                "UPDATE quota_usage SET used = used + 1 WHERE channel_id = $1 AND quota_key = $2 AND window_start = $3 AND used < $4",
+            )
+            .bind(channel_id)
+            .bind(key)
+            .bind(window_start)
+            .bind(limit)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            // Old windows are never read again.
+            sqlx::query("DELETE FROM quota_usage WHERE channel_id = $1 AND quota_key = $2 AND window_start < $3")
+                .bind(channel_id)
+                .bind(key)
+                .bind(window_start)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<bool, StoreError>(taken == 1)
+        })
+    }
+
+    /// Gives a unit back when the attempt it was taken for did not reach the platform.
+    pub async fn return_quota(
+        &self,
+        channel_id: i64,
+        key: &str,
+        window_start: i64,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE quota_usage SET used = used - 1 WHERE channel_id = $1 AND quota_key = $2 AND window_start = $3 AND used > 0",
+            )
+            .bind(channel_id)
+            .bind(key)
+            .bind(window_start)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// How much of a quota window is used.
+    pub async fn quota_used(
+        &self,
+        channel_id: i64,
+        key: &str,
+        window_start: i64,
+    ) -> Result<i64, StoreError> {
+        let used: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT used FROM quota_usage WHERE channel_id = $1 AND quota_key = $2 AND window_start = $3")
+                .bind(channel_id)
+                .bind(key)
+                .bind(window_start)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(used.unwrap_or(0))
+    }
+}
