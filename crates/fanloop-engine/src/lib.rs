@@ -1,14 +1,24 @@
 //! Fanloop's running system: the background work of a serving instance and its
-//! lifecycle. Today that is housekeeping (expired sessions, setup links and login
-//! throttling records); the publishing scheduler, sync loops and notifications join here.
+//! lifecycle — the publishing scheduler and its workers, notification delivery, and
+//! housekeeping.
 //!
-//! Architecture invariant: every task stops promptly when shutdown is signalled, and
-//! every piece of state it changes lives in the store, so any instance can pick up
-//! where another stopped.
+//! Architecture invariants:
+//! - Every task stops promptly when shutdown is signalled, and every piece of state it
+//!   changes lives in the store, so any instance can pick up where another stopped.
+//! - No task polls: each sleeps until the next thing it knows is due, or until woken
+//!   (a post scheduled through this instance), with a bounded sleep so work scheduled
+//!   by another instance sharing the database is picked up.
+
+mod housekeeping;
+mod notifier;
+pub mod publisher;
+
+pub use publisher::PublisherConfig;
 
 use fanloop_store::Store;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 /// How the engine runs; the defaults suit production.
@@ -18,6 +28,7 @@ pub struct EngineConfig {
     pub housekeeping_every: Duration,
     /// How long failed sign-ins are remembered for throttling.
     pub login_failure_window_ms: i64,
+    pub publisher: PublisherConfig,
 }
 
 impl Default for EngineConfig {
@@ -25,7 +36,22 @@ impl Default for EngineConfig {
         EngineConfig {
             housekeeping_every: Duration::from_secs(600),
             login_failure_window_ms: 15 * 60 * 1000,
+            publisher: PublisherConfig::default(),
         }
+    }
+}
+
+/// Wakes the engine's loops early, e.g. right after a post is scheduled "now".
+#[derive(Debug, Clone, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+
+    async fn woken(&self) {
+        self.0.notified().await;
     }
 }
 
@@ -33,16 +59,44 @@ impl Default for EngineConfig {
 pub struct Engine {
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    wake: Wake,
 }
 
 impl Engine {
     pub fn start(store: Store, config: EngineConfig) -> Engine {
         let (shutdown, stop) = watch::channel(false);
-        let tasks = vec![tokio::spawn(housekeeping(store, config, stop))];
-        Engine { shutdown, tasks }
+        let wake = Wake::default();
+        let notify_wake = Wake::default();
+        let tasks = vec![
+            tokio::spawn(housekeeping::run(
+                store.clone(),
+                config.housekeeping_every,
+                config.login_failure_window_ms,
+                stop.clone(),
+            )),
+            tokio::spawn(publisher::run(
+                store.clone(),
+                config.publisher.clone(),
+                wake.clone(),
+                notify_wake.clone(),
+                stop.clone(),
+            )),
+            tokio::spawn(notifier::run(store, notify_wake, stop)),
+        ];
+        Engine {
+            shutdown,
+            tasks,
+            wake,
+        }
     }
 
-    /// Signals every task to stop and waits for them.
+    /// A handle the web layer uses to wake the scheduler.
+    pub fn wake_handle(&self) -> Wake {
+        self.wake.clone()
+    }
+
+    /// Signals every task to stop and waits for them. In-flight publishing attempts
+    /// finish first (their results are recorded), so a clean stop loses nothing.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         for task in self.tasks {
@@ -51,17 +105,14 @@ impl Engine {
     }
 }
 
-async fn housekeeping(store: Store, config: EngineConfig, mut stop: watch::Receiver<bool>) {
-    loop {
-        match store.purge_expired(config.login_failure_window_ms).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "housekeeping"),
-            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
-        }
-        // Sleeps until the next sweep or shutdown, whichever comes first: no polling.
-        tokio::select! {
-            _ = tokio::time::sleep(config.housekeeping_every) => {}
-            _ = stop.changed() => return,
-        }
-    }
+/// Milliseconds since the epoch, the store's time unit.
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// A uniform sample in [0, 1) for jitter.
+pub(crate) fn jitter() -> f64 {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("the OS random source is available");
+    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
 }

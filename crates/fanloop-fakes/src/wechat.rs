@@ -1,1 +1,763 @@
-// Fake of the wechat API; owned by the connector's author.
+//! A fake of the WeChat Official Account API (PLATFORMS.md, "WeChat Official Account"):
+//! `stable_token`, `media/uploadimg`, `material/add_material`, `draft/add`,
+//! `freepublish/submit|get|batchget` and `message/mass/sendall`, answering HTTP 200 with
+//! `errcode`s the way WeChat does.
+//!
+//! What it enforces, from the documentation: tokens that expire (42001) or are unknown
+//! (40001); body images must be URLs `uploadimg` issued (WeChat filters others out; the
+//! fake refuses them with 45166 so tests notice); title ≤ 64 characters (45003, the older
+//! and looser figure), content < 20,000 characters (45002), a known `thumb_media_id`
+//! (40007); mass sends de-duplicated by `clientmsgid` (45065 with the earlier `msg_id`)
+//! and limited to one a day (45028); 60 calls a minute (45011).
+//!
+//! Two choices where the documentation is silent (uncertain): a submitted draft leaves
+//! the draft box (a second submit of it gets 40007), and the minute limit counts every
+//! call but `stable_token`. "A day" of mass sends lasts until [`FakeWechat::new_day`].
+
+use crate::{FakeServer, Fault, Faults};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+type Params = Query<HashMap<String, String>>;
+
+/// An article as the fake stored it, for assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeArticle {
+    pub title: String,
+    pub digest: String,
+    pub content: String,
+    pub thumb_media_id: String,
+}
+
+struct Token {
+    expires: Instant,
+    revoked: bool,
+}
+
+struct Job {
+    publish_id: u64,
+    article_id: String,
+    articles: Vec<FakeArticle>,
+    submitted: Instant,
+    outcome: i64,
+}
+
+struct World {
+    app_id: String,
+    secret: String,
+    token_lifetime: Duration,
+    tokens: HashMap<String, Token>,
+    current_token: Option<String>,
+    tokens_issued: usize,
+    token_requests: usize,
+    fault_paths: Vec<String>,
+    minute_limit: usize,
+    recent_calls: VecDeque<Instant>,
+    seq: u64,
+    image_urls: HashSet<String>,
+    materials: HashSet<String>,
+    drafts: HashMap<String, Vec<FakeArticle>>,
+    jobs: Vec<Job>,
+    publish_delay: Duration,
+    publish_outcome: i64,
+    mass_by_client_id: HashMap<String, u64>,
+    mass_today: usize,
+    mass_quota: usize,
+    mass_sent: usize,
+}
+
+struct Shared {
+    world: Mutex<World>,
+    faults: Faults,
+}
+
+type App = Arc<Shared>;
+
+/// The endpoints whose requests consume injected faults unless told otherwise: the ones
+/// that change something.
+const PUBLISH_PATH: &[&str] = &[
+    "media/uploadimg",
+    "material/add_material",
+    "draft/add",
+    "freepublish/submit",
+    "message/mass/sendall",
+];
+
+/// The fake, listening on loopback until dropped.
+pub struct FakeWechat {
+    server: FakeServer,
+    shared: App,
+}
+
+impl FakeWechat {
+    /// Starts a fake account with these credentials.
+    pub async fn start(app_id: &str, secret: &str) -> FakeWechat {
+        let shared = Arc::new(Shared {
+            world: Mutex::new(World {
+                app_id: app_id.to_owned(),
+                secret: secret.to_owned(),
+                token_lifetime: Duration::from_secs(7200),
+                tokens: HashMap::new(),
+                current_token: None,
+                tokens_issued: 0,
+                token_requests: 0,
+                fault_paths: PUBLISH_PATH.iter().map(|p| p.to_string()).collect(),
+                minute_limit: 60,
+                recent_calls: VecDeque::new(),
+                seq: 0,
+                image_urls: HashSet::new(),
+                materials: HashSet::new(),
+                drafts: HashMap::new(),
+                jobs: Vec::new(),
+                publish_delay: Duration::ZERO,
+                publish_outcome: 0,
+                mass_by_client_id: HashMap::new(),
+                mass_today: 0,
+                mass_quota: 1,
+                mass_sent: 0,
+            }),
+            faults: Faults::default(),
+        });
+        let router = Router::new()
+            .route("/cgi-bin/stable_token", post(stable_token))
+            .route("/cgi-bin/media/uploadimg", post(upload_image))
+            .route("/cgi-bin/material/add_material", post(add_material))
+            .route("/cgi-bin/draft/add", post(draft_add))
+            .route("/cgi-bin/freepublish/submit", post(submit))
+            .route("/cgi-bin/freepublish/get", post(get_job))
+            .route("/cgi-bin/freepublish/batchget", post(batchget))
+            .route("/cgi-bin/message/mass/sendall", post(mass_send))
+            .with_state(shared.clone());
+        FakeWechat {
+            server: FakeServer::start(router).await,
+            shared,
+        }
+    }
+
+    /// The base URL for the channel's `api_base_url`.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    fn world(&self) -> MutexGuard<'_, World> {
+        lock(&self.shared)
+    }
+
+    /// Which endpoints (e.g. `"freepublish/submit"`) consume injected faults.
+    pub fn set_fault_paths(&self, paths: &[&str]) {
+        self.world().fault_paths = paths.iter().map(|p| p.to_string()).collect();
+    }
+
+    /// The `expires_in` of tokens issued from now on.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.world().token_lifetime = lifetime;
+    }
+
+    /// Expires every issued token: calls with them get 42001 until a new one is fetched.
+    pub fn expire_tokens(&self) {
+        let mut w = self.world();
+        let now = Instant::now();
+        for t in w.tokens.values_mut() {
+            t.expires = now;
+        }
+        w.current_token = None;
+    }
+
+    /// Distinct tokens handed out (a still-valid token is handed out again as is).
+    pub fn tokens_issued(&self) -> usize {
+        self.world().tokens_issued
+    }
+
+    /// Calls to `stable_token`, successful or not.
+    pub fn token_requests(&self) -> usize {
+        self.world().token_requests
+    }
+
+    /// Body images uploaded with `uploadimg`.
+    pub fn image_upload_count(&self) -> usize {
+        self.world().image_urls.len()
+    }
+
+    /// How long a publish job stays "publishing" (status 1) before its outcome.
+    pub fn set_publish_delay(&self, delay: Duration) {
+        self.world().publish_delay = delay;
+    }
+
+    /// The `publish_status` jobs submitted from now on end with (0 success, 2–6 failures).
+    pub fn set_publish_outcome(&self, status: i64) {
+        self.world().publish_outcome = status;
+    }
+
+    pub fn set_minute_limit(&self, calls: usize) {
+        self.world().minute_limit = calls;
+    }
+
+    pub fn set_mass_quota(&self, per_day: usize) {
+        self.world().mass_quota = per_day;
+    }
+
+    /// Starts a new day for the mass-send quota (`clientmsgid`s are remembered 24 h; the
+    /// fake forgets them here too).
+    pub fn new_day(&self) {
+        let mut w = self.world();
+        w.mass_today = 0;
+        w.mass_by_client_id.clear();
+    }
+
+    /// Articles in publish jobs that succeed: what readers will see, counted once each.
+    pub fn published_count(&self) -> usize {
+        let w = self.world();
+        w.jobs
+            .iter()
+            .filter(|j| j.outcome == 0)
+            .map(|j| j.articles.len())
+            .sum()
+    }
+
+    /// The published articles, oldest first.
+    pub fn published(&self) -> Vec<FakeArticle> {
+        let w = self.world();
+        w.jobs
+            .iter()
+            .filter(|j| j.outcome == 0)
+            .flat_map(|j| j.articles.clone())
+            .collect()
+    }
+
+    pub fn mass_send_count(&self) -> usize {
+        self.world().mass_sent
+    }
+
+    pub fn draft_count(&self) -> usize {
+        self.world().drafts.len()
+    }
+}
+
+fn lock(shared: &Shared) -> MutexGuard<'_, World> {
+    shared.world.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn error(code: i64, msg: &str) -> Response {
+    axum::Json(json!({ "errcode": code, "errmsg": msg })).into_response()
+}
+
+/// A refusal instead of the work: WeChat's errcode answer, or a bare HTTP 500.
+enum Refusal {
+    Errcode(i64, &'static str),
+    ServerError,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Errcode(code, msg) => error(code, msg),
+            Refusal::ServerError => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "system error").into_response()
+            }
+        }
+    }
+}
+
+impl World {
+    fn next_id(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn issue_token(&mut self) -> String {
+        let token = format!("FAKE_TOKEN_{}_{}", self.next_id(), self.app_id);
+        let expires = Instant::now() + self.token_lifetime;
+        self.tokens.insert(
+            token.clone(),
+            Token {
+                expires,
+                revoked: false,
+            },
+        );
+        self.current_token = Some(token.clone());
+        self.tokens_issued += 1;
+        token
+    }
+
+    fn check_token(&self, params: &HashMap<String, String>) -> Result<(), Refusal> {
+        let Some(token) = params.get("access_token") else {
+            return Err(Refusal::Errcode(41001, "access_token missing"));
+        };
+        match self.tokens.get(token) {
+            Some(t) if t.revoked => Err(Refusal::Errcode(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            )),
+            Some(t) if t.expires <= Instant::now() => {
+                Err(Refusal::Errcode(42001, "access_token expired"))
+            }
+            Some(_) => Ok(()),
+            None => Err(Refusal::Errcode(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            )),
+        }
+    }
+
+    fn within_minute_limit(&mut self) -> bool {
+        let now = Instant::now();
+        while self
+            .recent_calls
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
+        {
+            self.recent_calls.pop_front();
+        }
+        if self.recent_calls.len() >= self.minute_limit {
+            return false;
+        }
+        self.recent_calls.push_back(now);
+        true
+    }
+
+    fn job_status(&self, job: &Job) -> i64 {
+        if job.submitted.elapsed() < self.publish_delay {
+            1
+        } else {
+            job.outcome
+        }
+    }
+}
+
+/// The content error a `RejectContent` fault answers with at each endpoint.
+fn content_error(path: &str) -> Refusal {
+    match path {
+        "media/uploadimg" | "material/add_material" => Refusal::Errcode(40005, "invalid file type"),
+        "freepublish/submit" => Refusal::Errcode(53503, "该草稿未通过发布检查"),
+        _ => Refusal::Errcode(45166, "invalid content"),
+    }
+}
+
+/// What every API call goes through before its work: latency, faults that act before the
+/// work, the token and the minute limit. Returns the fault that acts after the work.
+async fn gate(
+    app: &App,
+    path: &str,
+    params: &HashMap<String, String>,
+) -> Result<Option<Fault>, Refusal> {
+    app.faults.delay().await;
+    let scoped = lock(app).fault_paths.iter().any(|p| p == path);
+    let fault = if scoped { app.faults.next() } else { None };
+    match fault {
+        Some(Fault::ServerError) => {
+            return Err(Refusal::ServerError);
+        }
+        Some(Fault::TimeoutBeforeWork) => {
+            Faults::hang().await;
+            return Err(Refusal::Errcode(-1, "system error"));
+        }
+        Some(Fault::RateLimited(_)) => {
+            // WeChat sends no Retry-After: its limits are daily quotas.
+            return Err(Refusal::Errcode(45009, "reach max api daily quota limit"));
+        }
+        Some(Fault::ExpiredToken) => return Err(Refusal::Errcode(42001, "access_token expired")),
+        Some(Fault::RejectContent) => return Err(content_error(path)),
+        _ => {}
+    }
+    let mut w = lock(app);
+    w.check_token(params)?;
+    if !w.within_minute_limit() {
+        return Err(Refusal::Errcode(
+            45011,
+            "api minute-quota reach limit, must slower, retry next minute",
+        ));
+    }
+    Ok(fault)
+}
+
+/// Answers after the work, applying a fault that acts then.
+async fn finish(fault: Option<Fault>, body: Value) -> Response {
+    match fault {
+        Some(Fault::TimeoutAfterWork) => {
+            Faults::hang().await;
+            error(-1, "system error")
+        }
+        Some(Fault::Malformed) => {
+            (StatusCode::OK, "<html><body>upstream error</body></html>").into_response()
+        }
+        _ => axum::Json(body).into_response(),
+    }
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, Refusal> {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .filter(Value::is_object)
+        .ok_or(Refusal::Errcode(47001, "data format error"))
+}
+
+fn id_param(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+async fn stable_token(State(app): State<App>, body: Bytes) -> Response {
+    let v = match parse_json(&body) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let mut w = lock(&app);
+    w.token_requests += 1;
+    if v["grant_type"] != "client_credential" {
+        return error(40002, "invalid grant_type");
+    }
+    if v["appid"] != w.app_id.as_str() {
+        return error(40013, "invalid appid");
+    }
+    if v["secret"] != w.secret.as_str() {
+        return error(40125, "invalid appsecret");
+    }
+    let force = v["force_refresh"].as_bool().unwrap_or(false);
+    let current = w.current_token.clone().filter(|t| {
+        w.tokens
+            .get(t)
+            .is_some_and(|t| !t.revoked && t.expires > Instant::now())
+    });
+    let token = match current {
+        Some(t) if !force => t,
+        old => {
+            if let Some(t) = old.and_then(|t| w.tokens.get_mut(&t)) {
+                t.revoked = true;
+            }
+            w.issue_token()
+        }
+    };
+    let left = w.tokens[&token]
+        .expires
+        .saturating_duration_since(Instant::now());
+    axum::Json(json!({ "access_token": token, "expires_in": left.as_secs() })).into_response()
+}
+
+/// The `media` field of a multipart upload: (content type, bytes).
+async fn media_field(mut multipart: Multipart) -> Option<(String, Bytes)> {
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("media") {
+            let kind = field.content_type().unwrap_or_default().to_owned();
+            return field.bytes().await.ok().map(|b| (kind, b));
+        }
+    }
+    None
+}
+
+async fn upload_image(
+    State(app): State<App>,
+    Query(params): Params,
+    multipart: Multipart,
+) -> Response {
+    let fault = match gate(&app, "media/uploadimg", &params).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let Some((kind, bytes)) = media_field(multipart).await else {
+        return error(41005, "media data missing");
+    };
+    if !matches!(kind.as_str(), "image/jpeg" | "image/jpg" | "image/png") {
+        return error(40005, "invalid file type");
+    }
+    if bytes.len() >= 1024 * 1024 {
+        return error(40009, "invalid image size");
+    }
+    let url = {
+        let mut w = lock(&app);
+        let url = format!("http://mmbiz.qpic.cn/mmbiz_png/fake{}/0", w.next_id());
+        w.image_urls.insert(url.clone());
+        url
+    };
+    finish(fault, json!({ "url": url })).await
+}
+
+async fn add_material(
+    State(app): State<App>,
+    Query(params): Params,
+    multipart: Multipart,
+) -> Response {
+    let fault = match gate(&app, "material/add_material", &params).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    if !matches!(
+        params.get("type").map(String::as_str),
+        Some("image" | "thumb")
+    ) {
+        return error(40004, "invalid media type");
+    }
+    let Some((kind, bytes)) = media_field(multipart).await else {
+        return error(41005, "media data missing");
+    };
+    if !kind.starts_with("image/") || bytes.is_empty() {
+        return error(40005, "invalid file type");
+    }
+    let (media_id, url) = {
+        let mut w = lock(&app);
+        let n = w.next_id();
+        let media_id = format!("MATERIAL_{n}");
+        w.materials.insert(media_id.clone());
+        (
+            media_id,
+            format!("http://mmbiz.qpic.cn/mmbiz_png/cover{n}/0"),
+        )
+    };
+    finish(fault, json!({ "media_id": media_id, "url": url })).await
+}
+
+/// Every `<img src>` value of an article's HTML.
+fn image_sources(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<img") {
+        let tag_end = rest[i..].find('>').map_or(rest.len(), |e| i + e);
+        let tag = &rest[i..tag_end];
+        if let Some(s) = tag.find("src=\"") {
+            let value = &tag[s + 5..];
+            out.push(&value[..value.find('"').unwrap_or(value.len())]);
+        }
+        rest = &rest[tag_end..];
+    }
+    out
+}
+
+fn check_article(w: &World, a: &Value) -> Result<FakeArticle, Refusal> {
+    let text = |k: &str| {
+        a.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let article = FakeArticle {
+        title: text("title"),
+        digest: text("digest"),
+        content: text("content"),
+        thumb_media_id: text("thumb_media_id"),
+    };
+    if article.title.is_empty() || article.title.chars().count() > 64 {
+        return Err(Refusal::Errcode(45003, "title size out of limit"));
+    }
+    if article.content.chars().count() >= 20_000 {
+        return Err(Refusal::Errcode(45002, "content size out of limit"));
+    }
+    if !w.materials.contains(&article.thumb_media_id) {
+        return Err(Refusal::Errcode(40007, "invalid media_id"));
+    }
+    if image_sources(&article.content)
+        .iter()
+        .any(|src| !w.image_urls.contains(*src))
+    {
+        return Err(Refusal::Errcode(45166, "invalid content"));
+    }
+    Ok(article)
+}
+
+async fn draft_add(State(app): State<App>, Query(params): Params, body: Bytes) -> Response {
+    let fault = match gate(&app, "draft/add", &params).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let v = match parse_json(&body) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let media_id = {
+        let mut w = lock(&app);
+        let Some(items) = v["articles"].as_array().filter(|a| !a.is_empty()) else {
+            return error(47001, "data format error");
+        };
+        let mut articles = Vec::new();
+        for a in items {
+            match check_article(&w, a) {
+                Ok(article) => articles.push(article),
+                Err(r) => return r.into_response(),
+            }
+        }
+        let media_id = format!("DRAFT_{}", w.next_id());
+        w.drafts.insert(media_id.clone(), articles);
+        media_id
+    };
+    finish(fault, json!({ "media_id": media_id })).await
+}
+
+async fn submit(State(app): State<App>, Query(params): Params, body: Bytes) -> Response {
+    let fault = match gate(&app, "freepublish/submit", &params).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let v = match parse_json(&body) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let (publish_id, msg_data_id) = {
+        let mut w = lock(&app);
+        let Some(articles) = v["media_id"].as_str().and_then(|id| w.drafts.remove(id)) else {
+            return error(40007, "invalid media_id");
+        };
+        let publish_id = 2_247_500_000 + w.next_id();
+        let outcome = w.publish_outcome;
+        w.jobs.push(Job {
+            publish_id,
+            article_id: format!("ARTICLE_{publish_id}"),
+            articles,
+            submitted: Instant::now(),
+            outcome,
+        });
+        (publish_id, 2_455_000_000 + w.next_id())
+    };
+    // publish_id as a number, as the newer documentation types it.
+    let body = json!({ "errcode": 0, "errmsg": "ok", "publish_id": publish_id, "msg_data_id": msg_data_id });
+    finish(fault, body).await
+}
+
+async fn get_job(State(app): State<App>, Query(params): Params, body: Bytes) -> Response {
+    let fault = match gate(&app, "freepublish/get", &params).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let v = match parse_json(&body) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let answer = {
+        let w = lock(&app);
+        let wanted = id_param(v.get("publish_id"));
+        let Some(job) = w
+            .jobs
+            .iter()
+            .find(|j| Some(j.publish_id.to_string()) == wanted)
+        else {
+            return error(40007, "invalid publish_id");
+        };
+        let status = w.job_status(job);
+        let mut answer =
+            json!({ "publish_id": job.publish_id.to_string(), "publish_status": status });
+        if status == 0 {
+            let items: Vec<Value> = (1..=job.articles.len())
+                .map(|idx| json!({ "idx": idx, "article_url": article_url(job, idx) }))
+                .collect();
+            answer["article_id"] = json!(job.article_id);
+            answer["article_detail"] = json!({ "count": items.len(), "item": items });
+        } else if status >= 2 {
+            answer["fail_idx"] = json!([1]);
+        }
+        answer
+    };
+    finish(fault, answer).await
+}
+
+fn article_url(job: &Job, idx: usize) -> String {
+    format!("https://mp.weixin.qq.com/s/{}_{idx}", job.article_id)
+}
+
+async fn batchget(State(app): State<App>, Query(params): Params, body: Bytes) -> Response {
+    let fault = match gate(&app, "freepublish/batchget", &params).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let v = match parse_json(&body) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let offset = v["offset"].as_u64().unwrap_or(0) as usize;
+    let count = v["count"].as_u64().unwrap_or(0) as usize;
+    if !(1..=20).contains(&count) {
+        return error(40097, "invalid args");
+    }
+    let no_content = v["no_content"].as_i64() == Some(1);
+    let answer = {
+        let w = lock(&app);
+        let done: Vec<&Job> = w
+            .jobs
+            .iter()
+            .rev()
+            .filter(|j| w.job_status(j) == 0)
+            .collect();
+        let items: Vec<Value> = done
+            .iter()
+            .skip(offset)
+            .take(count)
+            .map(|job| {
+                let news: Vec<Value> = job
+                    .articles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        let mut item = json!({
+                            "title": a.title, "digest": a.digest, "thumb_media_id": a.thumb_media_id,
+                            "url": article_url(job, i + 1), "is_deleted": false,
+                        });
+                        if !no_content {
+                            item["content"] = json!(a.content);
+                        }
+                        item
+                    })
+                    .collect();
+                json!({ "article_id": job.article_id, "content": { "news_item": news }, "update_time": 0 })
+            })
+            .collect();
+        json!({ "total_count": done.len(), "item_count": items.len(), "item": items })
+    };
+    finish(fault, answer).await
+}
+
+async fn mass_send(State(app): State<App>, Query(params): Params, body: Bytes) -> Response {
+    let fault = match gate(&app, "message/mass/sendall", &params).await {
+        Ok(f) => f,
+        Err(r) => return r.into_response(),
+    };
+    let v = match parse_json(&body) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let answer = {
+        let mut w = lock(&app);
+        let client_id = v["clientmsgid"].as_str().unwrap_or_default().to_owned();
+        if client_id.len() > 64 {
+            return error(45067, "clientmsgid size out of limit");
+        }
+        if let Some(msg_id) = w
+            .mass_by_client_id
+            .get(&client_id)
+            .filter(|_| !client_id.is_empty())
+        {
+            return axum::Json(
+                json!({ "errcode": 45065, "errmsg": "clientmsgid exist", "msg_id": msg_id }),
+            )
+            .into_response();
+        }
+        let known = v["mpnews"]["media_id"]
+            .as_str()
+            .is_some_and(|id| w.drafts.contains_key(id));
+        if !known {
+            return error(40007, "invalid media_id");
+        }
+        if w.mass_today >= w.mass_quota {
+            return error(45028, "has no masssend quota");
+        }
+        let msg_id = 3_147_000_000 + w.next_id();
+        w.mass_today += 1;
+        w.mass_sent += 1;
+        if !client_id.is_empty() {
+            w.mass_by_client_id.insert(client_id, msg_id);
+        }
+        let msg_data_id = 2_455_000_000 + w.next_id();
+        json!({ "errcode": 0, "errmsg": "send job submission success", "msg_id": msg_id, "msg_data_id": msg_data_id })
+    };
+    finish(fault, answer).await
+}

@@ -115,7 +115,10 @@ pub struct Outgoing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Receipt {
     /// It is live.
-    Published { remote_id: String, url: Option<String> },
+    Published {
+        remote_id: String,
+        url: Option<String>,
+    },
     /// Accepted but not yet live (WeChat's publish job); the engine asks again with
     /// `check` until it resolves.
     Pending { remote_id: String },
@@ -166,5 +169,8 @@ pub trait Connector: Send + Sync {
 
     /// Checks the credentials (and refreshes tokens), returning the account's display
     /// name or handle for the channel health card.
-    fn verify<'a>(&'a self, session: &'a mut Session) -> BoxFuture<'a, Result<String, PublishError>>;
+    fn verify<'a>(
+        &'a self,
+        session: &'a mut Session,
+    ) -> BoxFuture<'a, Result<String, PublishError>>;
 }

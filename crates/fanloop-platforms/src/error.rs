@@ -51,22 +51,58 @@ pub enum Reason {
 impl Reason {
     pub fn message(self, locale: Locale) -> &'static str {
         let (zh, en) = match self {
-            Reason::PlatformBusy => ("平台繁忙，稍后自动重试", "The platform is busy; retrying shortly"),
+            Reason::PlatformBusy => (
+                "平台繁忙，稍后自动重试",
+                "The platform is busy; retrying shortly",
+            ),
             Reason::Network => ("无法连接平台", "Could not reach the platform"),
-            Reason::Timeout => ("平台响应超时，是否已发出待核实", "The platform timed out; whether it posted is being checked"),
-            Reason::RateLimited => ("请求过于频繁，已按平台要求延后", "Too many requests; waiting as the platform asked"),
-            Reason::QuotaExhausted => ("今日发布额度已用完", "The publishing quota for today is used up"),
-            Reason::TokenExpired => ("授权已过期，请重新连接账号", "The authorisation expired; reconnect the channel"),
-            Reason::CredentialsRejected => ("账号凭据被平台拒绝，请重新连接", "The platform rejected the channel's credentials; reconnect it"),
-            Reason::PermissionDenied => ("账号没有该接口权限", "The account lacks permission for this API"),
+            Reason::Timeout => (
+                "平台响应超时，是否已发出待核实",
+                "The platform timed out; whether it posted is being checked",
+            ),
+            Reason::RateLimited => (
+                "请求过于频繁，已按平台要求延后",
+                "Too many requests; waiting as the platform asked",
+            ),
+            Reason::QuotaExhausted => (
+                "今日发布额度已用完",
+                "The publishing quota for today is used up",
+            ),
+            Reason::TokenExpired => (
+                "授权已过期，请重新连接账号",
+                "The authorisation expired; reconnect the channel",
+            ),
+            Reason::CredentialsRejected => (
+                "账号凭据被平台拒绝，请重新连接",
+                "The platform rejected the channel's credentials; reconnect it",
+            ),
+            Reason::PermissionDenied => (
+                "账号没有该接口权限",
+                "The account lacks permission for this API",
+            ),
             Reason::MissingSetting => ("渠道设置不完整", "The channel's settings are incomplete"),
-            Reason::TextTooLong => ("内容超出平台字数限制", "The text is longer than the platform allows"),
-            Reason::Duplicate => ("平台判定为重复内容", "The platform rejected it as a duplicate"),
+            Reason::TextTooLong => (
+                "内容超出平台字数限制",
+                "The text is longer than the platform allows",
+            ),
+            Reason::Duplicate => (
+                "平台判定为重复内容",
+                "The platform rejected it as a duplicate",
+            ),
             Reason::ContentRejected => ("内容被平台拒绝", "The platform rejected the content"),
-            Reason::MediaRejected => ("图片或视频被平台拒绝", "The platform rejected an image or video"),
-            Reason::MalformedResponse => ("平台返回了无法识别的结果，是否已发出待核实", "The platform's answer was unreadable; whether it posted is being checked"),
+            Reason::MediaRejected => (
+                "图片或视频被平台拒绝",
+                "The platform rejected an image or video",
+            ),
+            Reason::MalformedResponse => (
+                "平台返回了无法识别的结果，是否已发出待核实",
+                "The platform's answer was unreadable; whether it posted is being checked",
+            ),
             Reason::NotConnectable => ("该平台需人工发布", "This platform is published by hand"),
-            Reason::IpNotWhitelisted => ("服务器 IP 不在平台白名单中", "The server's IP is not on the platform's allow-list"),
+            Reason::IpNotWhitelisted => (
+                "服务器 IP 不在平台白名单中",
+                "The server's IP is not on the platform's allow-list",
+            ),
             Reason::Other => ("平台返回错误", "The platform returned an error"),
         };
         match locale {

@@ -21,18 +21,24 @@ pub mod wechat;
 pub mod weibo;
 pub mod x;
 
+use fanloop_domain::Platform;
+
 pub use connector::{
     BoxFuture, ChannelConfig, Connector, MediaFile, Outgoing, Receipt, Reconciled, Session,
 };
 pub use error::{ErrorClass, PublishError, Reason};
 pub use quota::{Quota, QuotaScope, QuotaWindow, quotas};
 
-
 /// The connector for an API-tier channel, or why it cannot be built (a setting missing).
 /// Sandbox and assisted channels have no connector: the engine handles them itself.
 pub fn connector(config: &ChannelConfig) -> Result<Box<dyn Connector>, PublishError> {
-    #[allow(clippy::match_single_binding)]
     match config.platform {
+        Platform::Mastodon => Ok(Box::new(mastodon::Mastodon::new(config)?)),
+        Platform::WechatOa => Ok(Box::new(wechat::WechatOa::new(config)?)),
+        Platform::Telegram => Ok(Box::new(telegram::Telegram::new(config)?)),
+        Platform::X => Ok(Box::new(x::X::new(config)?)),
+        Platform::Weibo => Ok(Box::new(weibo::Weibo::new(config)?)),
+        Platform::Bluesky => Ok(Box::new(bluesky::Bluesky::new(config)?)),
         // connectors: one arm per API-tier platform, added above this line
         other => Err(PublishError::new(
             ErrorClass::Rejected,

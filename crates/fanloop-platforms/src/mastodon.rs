@@ -55,7 +55,10 @@ impl InstanceLimits {
     /// Session form `max_characters,url_weight,max_media`, so the cache survives between
     /// calls without a schema.
     fn encode(self) -> String {
-        format!("{},{},{}", self.max_characters, self.url_weight, self.max_media)
+        format!(
+            "{},{},{}",
+            self.max_characters, self.url_weight, self.max_media
+        )
     }
 
     fn decode(raw: &str) -> Option<InstanceLimits> {
@@ -83,7 +86,10 @@ impl Mastodon {
     pub fn new(config: &ChannelConfig) -> Result<Self, PublishError> {
         Ok(Mastodon {
             client: http::client(),
-            base: config.require("instance_url")?.trim_end_matches('/').to_owned(),
+            base: config
+                .require("instance_url")?
+                .trim_end_matches('/')
+                .to_owned(),
             token: config.require("access_token")?.to_owned(),
             call_timeout: http::CALL_TIMEOUT,
             media_wait: MEDIA_WAIT,
@@ -116,10 +122,13 @@ impl Mastodon {
             .get("instance:fetched_ms")
             .and_then(|t| t.parse::<i64>().ok())
             .is_some_and(|t| session.now_ms - t < LIMITS_TTL_MS);
-        if let Some(cached) = session.get("instance:limits").and_then(InstanceLimits::decode) {
-            if fresh {
-                return Ok(cached);
-            }
+        let cached = session
+            .get("instance:limits")
+            .and_then(InstanceLimits::decode);
+        if let Some(cached) = cached
+            && fresh
+        {
+            return Ok(cached);
         }
         let resp = self
             .request(reqwest::Method::GET, "/api/v2/instance")
@@ -134,7 +143,12 @@ impl Mastodon {
                 nothing_posted(http::malformed("unreadable /api/v2/instance", &body))
             })?
         } else {
-            return Err(nothing_posted(classify(status, &headers, &body, session.now_ms)));
+            return Err(nothing_posted(classify(
+                status,
+                &headers,
+                &body,
+                session.now_ms,
+            )));
         };
         session.set("instance:limits", limits.encode());
         session.set("instance:fetched_ms", session.now_ms.to_string());
@@ -154,7 +168,11 @@ impl Mastodon {
             return Err(PublishError::new(
                 ErrorClass::Rejected,
                 Reason::MediaRejected,
-                format!("{} images; this instance takes at most {}", files.len(), limits.max_media),
+                format!(
+                    "{} images; this instance takes at most {}",
+                    files.len(),
+                    limits.max_media
+                ),
             ));
         }
         let mut ids = Vec::with_capacity(files.len());
@@ -195,7 +213,10 @@ impl Mastodon {
                 PublishError::new(
                     ErrorClass::Rejected,
                     Reason::MediaRejected,
-                    format!("{}: content type {:?}: {e}", file.file_name, file.content_type),
+                    format!(
+                        "{}: content type {:?}: {e}",
+                        file.file_name, file.content_type
+                    ),
                 )
             })?;
         let mut form = reqwest::multipart::Form::new().part("file", part);
@@ -224,7 +245,11 @@ impl Mastodon {
     /// Polls `GET /api/v1/media/:id` (206 while processing) with growing pauses until
     /// every id is ready or the wait is used up. This is waiting inside one attempt, not
     /// a retry: nothing is sent twice.
-    async fn await_processing(&self, mut ids: Vec<String>, now_ms: i64) -> Result<(), PublishError> {
+    async fn await_processing(
+        &self,
+        mut ids: Vec<String>,
+        now_ms: i64,
+    ) -> Result<(), PublishError> {
         let deadline = Instant::now() + self.media_wait;
         let mut pause = Duration::from_millis(200);
         loop {
@@ -263,6 +288,30 @@ impl Mastodon {
         }
     }
 
+    /// One publish: check the length, upload or reuse media, create the status.
+    async fn attempt(
+        &self,
+        session: &mut Session,
+        post: &Outgoing,
+    ) -> Result<Receipt, PublishError> {
+        let text = post.rendered.body.as_str();
+        let limits = self.limits(session).await?;
+        let length = limits.length(text);
+        if length > limits.max_characters {
+            let detail = format!(
+                "{length} characters; this instance allows {}",
+                limits.max_characters
+            );
+            return Err(PublishError::new(
+                ErrorClass::Rejected,
+                Reason::TextTooLong,
+                detail,
+            ));
+        }
+        let media_ids = self.media_ids(session, post, limits).await?;
+        self.create_status(session, post, text, media_ids).await
+    }
+
     async fn create_status(
         &self,
         session: &mut Session,
@@ -285,8 +334,8 @@ impl Mastodon {
         if !status.is_success() {
             return Err(classify(status, &headers, &body, session.now_ms));
         }
-        let created: Created = serde_json::from_str(&body)
-            .map_err(|_| http::malformed("unreadable status", &body))?;
+        let created: Created =
+            serde_json::from_str(&body).map_err(|_| http::malformed("unreadable status", &body))?;
         Ok(Receipt::Published {
             remote_id: created.id,
             url: created.url.or(created.uri),
@@ -301,24 +350,12 @@ impl Connector for Mastodon {
         post: &'a Outgoing,
     ) -> BoxFuture<'a, Result<Receipt, PublishError>> {
         Box::pin(async move {
-            let text = post.rendered.body.as_str();
-            let limits = self.limits(session).await?;
-            let length = limits.length(text);
-            if length > limits.max_characters {
-                forget_media(session, &post.key);
-                return Err(PublishError::new(
-                    ErrorClass::Rejected,
-                    Reason::TextTooLong,
-                    format!(
-                        "{length} characters; this instance allows {}",
-                        limits.max_characters
-                    ),
-                ));
-            }
-            let media_ids = self.media_ids(session, post, limits).await?;
-            let result = self.create_status(session, post, text, media_ids).await;
-            // The uploaded ids are needed only until the post is settled either way.
-            if result.is_ok() || result.as_ref().is_err_and(|e| e.class == ErrorClass::Rejected) {
+            let result = self.attempt(session, post).await;
+            // Uploaded media ids are kept only until the post is settled, either way.
+            if result
+                .as_ref()
+                .map_or_else(|e| e.class == ErrorClass::Rejected, |_| true)
+            {
                 forget_media(session, &post.key);
             }
             result
@@ -344,7 +381,10 @@ impl Connector for Mastodon {
         })
     }
 
-    fn verify<'a>(&'a self, session: &'a mut Session) -> BoxFuture<'a, Result<String, PublishError>> {
+    fn verify<'a>(
+        &'a self,
+        session: &'a mut Session,
+    ) -> BoxFuture<'a, Result<String, PublishError>> {
         Box::pin(async move {
             let resp = self
                 .request(reqwest::Method::GET, "/api/v1/accounts/verify_credentials")
@@ -352,7 +392,12 @@ impl Connector for Mastodon {
                 .await;
             let (status, headers, body) = read(resp).await.map_err(nothing_posted)?;
             if !status.is_success() {
-                return Err(nothing_posted(classify(status, &headers, &body, session.now_ms)));
+                return Err(nothing_posted(classify(
+                    status,
+                    &headers,
+                    &body,
+                    session.now_ms,
+                )));
             }
             let account: Account = serde_json::from_str(&body)
                 .map_err(|_| nothing_posted(http::malformed("unreadable account", &body)))?;
@@ -415,8 +460,16 @@ fn parse_limits(body: &str) -> Option<InstanceLimits> {
     };
     Some(InstanceLimits {
         max_characters: number("statuses", "max_characters", DEFAULT_LIMITS.max_characters),
-        url_weight: number("statuses", "characters_reserved_per_url", DEFAULT_LIMITS.url_weight),
-        max_media: number("statuses", "max_media_attachments", DEFAULT_LIMITS.max_media),
+        url_weight: number(
+            "statuses",
+            "characters_reserved_per_url",
+            DEFAULT_LIMITS.url_weight,
+        ),
+        max_media: number(
+            "statuses",
+            "max_media_attachments",
+            DEFAULT_LIMITS.max_media,
+        ),
     })
 }
 
@@ -491,8 +544,14 @@ mod tests {
         let body = r#"{"configuration":{"statuses":{"max_characters":1000,
             "characters_reserved_per_url":20,"max_media_attachments":6}}}"#;
         let parsed = parse_limits(body).unwrap();
-        assert_eq!((parsed.max_characters, parsed.url_weight, parsed.max_media), (1000, 20, 6));
-        assert_eq!(parse_limits(r#"{"configuration":{}}"#), Some(DEFAULT_LIMITS));
+        assert_eq!(
+            (parsed.max_characters, parsed.url_weight, parsed.max_media),
+            (1000, 20, 6)
+        );
+        assert_eq!(
+            parse_limits(r#"{"configuration":{}}"#),
+            Some(DEFAULT_LIMITS)
+        );
         assert_eq!(parse_limits("<html>"), None);
         assert_eq!(InstanceLimits::decode(&parsed.encode()), Some(parsed));
         assert_eq!(InstanceLimits::decode("1,2"), None);
@@ -513,15 +572,28 @@ mod tests {
             (e.class, e.reason)
         };
         let too_long = r#"{"error":"Validation failed: Text character limit of 500 exceeded"}"#;
-        assert_eq!(c(422, too_long), (ErrorClass::Rejected, Reason::TextTooLong));
+        assert_eq!(
+            c(422, too_long),
+            (ErrorClass::Rejected, Reason::TextTooLong)
+        );
         let busy = r#"{"error":"Cannot attach files that have not finished processing."}"#;
         assert_eq!(c(422, busy), (ErrorClass::Retryable, Reason::PlatformBusy));
-        assert_eq!(c(401, "{}"), (ErrorClass::Auth, Reason::CredentialsRejected));
-        assert_eq!(c(503, ""), (ErrorClass::Retryable, Reason::PlatformBusy));
+        assert_eq!(
+            c(401, "{}"),
+            (ErrorClass::Auth, Reason::CredentialsRejected)
+        );
+        assert_eq!(c(500, ""), (ErrorClass::Retryable, Reason::PlatformBusy));
+        assert_eq!(c(503, ""), (ErrorClass::Unknown, Reason::PlatformBusy));
 
         let mut headers = HeaderMap::new();
-        headers.insert("x-ratelimit-reset", HeaderValue::from_static("2024-01-01T00:05:00.000Z"));
-        let now = "2024-01-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        headers.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_static("2024-01-01T00:05:00.000Z"),
+        );
+        let now = "2024-01-01T00:00:00Z"
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_millisecond();
         let e = classify(StatusCode::TOO_MANY_REQUESTS, &headers, "", now);
         assert_eq!(e.retry_after, Some(Duration::from_secs(300)));
     }

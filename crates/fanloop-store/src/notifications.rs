@@ -207,7 +207,11 @@ impl Store {
     }
 
     /// Deliveries due now, oldest first.
-    pub async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<DueDelivery>, StoreError> {
+    pub async fn due_deliveries(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             notification_id: i64,

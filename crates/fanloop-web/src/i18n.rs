@@ -91,6 +91,10 @@ impl Tr {
         self.lang.code()
     }
 
+    pub fn locale(&self) -> Locale {
+        self.lang
+    }
+
     pub fn is_zh(&self) -> bool {
         self.lang == Locale::ZhCn
     }

@@ -23,6 +23,7 @@ mod metrics;
 mod ops;
 mod pages;
 mod password;
+mod publishing;
 mod review;
 mod routes;
 mod theme;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    /// Wakes this instance's publishing scheduler when a post is scheduled.
+    pub wake: fanloop_engine::Wake,
 }
 
 impl AppState {
@@ -81,7 +84,14 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            wake: fanloop_engine::Wake::default(),
         }
+    }
+
+    /// The same state, waking the given engine's scheduler.
+    pub fn with_wake(mut self, wake: fanloop_engine::Wake) -> AppState {
+        self.wake = wake;
+        self
     }
 }
 
@@ -108,4 +118,9 @@ pub async fn serve(
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Milliseconds since the epoch, the store's time unit.
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
 }

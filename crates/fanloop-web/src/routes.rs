@@ -191,6 +191,19 @@ pub fn table() -> Vec<RouteSpec> {
         route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/submit", Workspace(WriteContent), api::posts::submit),
         route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/approve", Workspace(ApproveContent), api::posts::approve),
         route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/request-changes", Workspace(ApproveContent), api::posts::request_changes),
+        // Publishing: schedules, publications, channel health, queue slots, golden time.
+        route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/schedule", Workspace(SchedulePublications), api::publishing::schedule),
+        route!(POST "/api/v1/workspaces/{id}/posts/{post_id}/unschedule", Workspace(SchedulePublications), api::publishing::unschedule),
+        route!(GET "/api/v1/workspaces/{id}/publications", Workspace(ViewWorkspace), api::publishing::list),
+        route!(POST "/api/v1/workspaces/{id}/publications/{publication_id}/confirm", Workspace(SchedulePublications), api::publishing::confirm),
+        route!(POST "/api/v1/workspaces/{id}/publications/{publication_id}/retry", Workspace(SchedulePublications), api::publishing::retry),
+        route!(GET "/api/v1/workspaces/{id}/channels/{channel_id}/health", Workspace(ViewChannels), api::publishing::health),
+        route!(POST "/api/v1/workspaces/{id}/channels/{channel_id}/reconnect", Workspace(ManageChannels), api::publishing::reconnect),
+        route!(GET "/api/v1/workspaces/{id}/channels/{channel_id}/slots", Workspace(ViewChannels), api::publishing::slots),
+        route!(PUT "/api/v1/workspaces/{id}/channels/{channel_id}/slots", Workspace(SchedulePublications), api::publishing::set_slots),
+        route!(GET "/api/v1/workspaces/{id}/channels/{channel_id}/golden-time", Workspace(ViewChannels), api::publishing::golden_time),
+        route!(GET "/api/v1/workspaces/{id}/publishing-settings", Workspace(ViewWorkspace), api::publishing::settings),
+        route!(PUT "/api/v1/workspaces/{id}/publishing-settings", Workspace(EditWorkspace), api::publishing::set_settings),
     ]
 }
 

@@ -152,7 +152,7 @@ fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let mid = v.len() / 2;
-    Some(if v.len() % 2 == 0 {
+    Some(if v.len().is_multiple_of(2) {
         (v[mid - 1] + v[mid]) / 2.0
     } else {
         v[mid]
@@ -165,16 +165,16 @@ fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
 /// suggestion until a channel's own history takes over.
 fn rhythm(platform: Platform) -> [f64; 24] {
     const CN: [f64; 24] = [
-        0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.1, 1.3, 1.0, 0.9, 1.0, 1.4, 1.3, 0.9, 0.8, 0.9,
-        1.0, 1.2, 1.4, 1.7, 1.8, 1.6, 0.9,
+        0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.1, 1.3, 1.0, 0.9, 1.0, 1.4, 1.3, 0.9, 0.8, 0.9, 1.0,
+        1.2, 1.4, 1.7, 1.8, 1.6, 0.9,
     ];
     const WECHAT: [f64; 24] = [
-        0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.6, 1.3, 1.4, 1.0, 0.8, 0.9, 1.3, 1.2, 0.8, 0.7, 0.8,
-        0.9, 1.1, 1.3, 1.8, 2.0, 1.7, 0.9,
+        0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.6, 1.3, 1.4, 1.0, 0.8, 0.9, 1.3, 1.2, 0.8, 0.7, 0.8, 0.9,
+        1.1, 1.3, 1.8, 2.0, 1.7, 0.9,
     ];
     const INTL: [f64; 24] = [
-        0.4, 0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 0.9, 1.2, 1.3, 1.2, 1.2, 1.4, 1.3, 1.1, 1.1, 1.2,
-        1.4, 1.5, 1.5, 1.4, 1.2, 0.9, 0.6,
+        0.4, 0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 0.9, 1.2, 1.3, 1.2, 1.2, 1.4, 1.3, 1.1, 1.1, 1.2, 1.4,
+        1.5, 1.5, 1.4, 1.2, 0.9, 0.6,
     ];
     match platform {
         Platform::WechatOa | Platform::VideoAccounts => WECHAT,
@@ -214,10 +214,22 @@ mod tests {
         for week in 0..12 {
             let day = 1 + week * 7; // 2026-09-01 is a Tuesday
             let base = at("2026-09-01T10:00") + (day - 1) * 86_400_000;
-            samples.push(Sample { posted_at_ms: base, engagement: 3000.0 });
-            samples.push(Sample { posted_at_ms: base + 2 * 86_400_000, engagement: 3000.0 });
-            samples.push(Sample { posted_at_ms: base + 86_400_000 + 11 * 3_600_000, engagement: 1000.0 });
-            samples.push(Sample { posted_at_ms: base + 4 * 86_400_000 + 11 * 3_600_000, engagement: 1000.0 });
+            samples.push(Sample {
+                posted_at_ms: base,
+                engagement: 3000.0,
+            });
+            samples.push(Sample {
+                posted_at_ms: base + 2 * 86_400_000,
+                engagement: 3000.0,
+            });
+            samples.push(Sample {
+                posted_at_ms: base + 86_400_000 + 11 * 3_600_000,
+                engagement: 1000.0,
+            });
+            samples.push(Sample {
+                posted_at_ms: base + 4 * 86_400_000 + 11 * 3_600_000,
+                engagement: 1000.0,
+            });
         }
         let now = at("2026-11-30T00:00");
         let g = suggest(Platform::WechatOa, &samples, &tz, now, 2);
@@ -227,7 +239,10 @@ mod tests {
         assert_eq!(top, vec![(1, 10), (3, 10)]);
         assert!(g.slots[0].lift > 1.3, "{:?}", g.slots[0]);
         let text = g.explain(Locale::En);
-        assert!(text.starts_with("Based on 48 posts, Tue/Thu 10:00 get"), "{text}");
+        assert!(
+            text.starts_with("Based on 48 posts, Tue/Thu 10:00 get"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -239,11 +254,20 @@ mod tests {
         let mut samples = vec![];
         // Without recency weighting the old Monday posts (4× better) would win.
         for i in 0..6 {
-            samples.push(Sample { posted_at_ms: old + i * 7 * 86_400_000, engagement: 20_000.0 });
-            samples.push(Sample { posted_at_ms: recent - i * 7 * 86_400_000, engagement: 5000.0 });
+            samples.push(Sample {
+                posted_at_ms: old + i * 7 * 86_400_000,
+                engagement: 20_000.0,
+            });
+            samples.push(Sample {
+                posted_at_ms: recent - i * 7 * 86_400_000,
+                engagement: 5000.0,
+            });
             for d in 1..3 {
                 let t = recent - i * 7 * 86_400_000 + d * 86_400_000;
-                samples.push(Sample { posted_at_ms: t, engagement: 500.0 });
+                samples.push(Sample {
+                    posted_at_ms: t,
+                    engagement: 500.0,
+                });
             }
         }
         let g = suggest(Platform::Weibo, &samples, &tz, now, 1);

@@ -138,20 +138,46 @@ mod tests {
 
     #[test]
     fn parses_slots_in_both_languages() {
-        assert_eq!(WeeklySlot::parse("Tue 20:00").unwrap(), WeeklySlot::new(1, 1200).unwrap());
-        assert_eq!(WeeklySlot::parse("周日 08:30").unwrap(), WeeklySlot::new(6, 510).unwrap());
-        assert_eq!(WeeklySlot::parse("1 07:05").unwrap(), WeeklySlot::new(0, 425).unwrap());
-        for bad in ["", "Tue", "Tue 24:00", "Tue 20:60", "8 10:00", "xyz 10:00", "Tue 1:2:3"] {
+        assert_eq!(
+            WeeklySlot::parse("Tue 20:00").unwrap(),
+            WeeklySlot::new(1, 1200).unwrap()
+        );
+        assert_eq!(
+            WeeklySlot::parse("周日 08:30").unwrap(),
+            WeeklySlot::new(6, 510).unwrap()
+        );
+        assert_eq!(
+            WeeklySlot::parse("1 07:05").unwrap(),
+            WeeklySlot::new(0, 425).unwrap()
+        );
+        for bad in [
+            "",
+            "Tue",
+            "Tue 24:00",
+            "Tue 20:60",
+            "8 10:00",
+            "xyz 10:00",
+            "Tue 1:2:3",
+        ] {
             assert!(WeeklySlot::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(WeeklySlot::parse("tue 20:00").unwrap().label(true), "周二 20:00");
-        assert_eq!(WeeklySlot::parse("tue 20:00").unwrap().label(false), "Tue 20:00");
+        assert_eq!(
+            WeeklySlot::parse("tue 20:00").unwrap().label(true),
+            "周二 20:00"
+        );
+        assert_eq!(
+            WeeklySlot::parse("tue 20:00").unwrap().label(false),
+            "Tue 20:00"
+        );
     }
 
     #[test]
     fn next_slot_skips_taken_and_past_times() {
         let tz = TimeZone::get("Asia/Shanghai").unwrap();
-        let slots = [WeeklySlot::parse("Tue 20:00").unwrap(), WeeklySlot::parse("Thu 08:00").unwrap()];
+        let slots = [
+            WeeklySlot::parse("Tue 20:00").unwrap(),
+            WeeklySlot::parse("Thu 08:00").unwrap(),
+        ];
         // 2026-12-01 is a Tuesday.
         let now = ms("2026-12-01T19:00", "Asia/Shanghai");
         let first = next_free_slot(&slots, &tz, now, &BTreeSet::new()).unwrap();
@@ -160,7 +186,10 @@ mod tests {
         let second = next_free_slot(&slots, &tz, now, &taken).unwrap();
         assert_eq!(second, ms("2026-12-03T08:00", "Asia/Shanghai"));
         let late = ms("2026-12-01T20:00", "Asia/Shanghai");
-        assert_eq!(next_free_slot(&slots, &tz, late, &BTreeSet::new()), Some(second));
+        assert_eq!(
+            next_free_slot(&slots, &tz, late, &BTreeSet::new()),
+            Some(second)
+        );
         assert_eq!(next_free_slot(&[], &tz, now, &BTreeSet::new()), None);
     }
 

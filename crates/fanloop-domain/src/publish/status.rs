@@ -58,7 +58,9 @@ impl PublicationStatus {
     }
 
     pub fn parse(code: &str) -> Option<PublicationStatus> {
-        PublicationStatus::ALL.into_iter().find(|s| s.code() == code)
+        PublicationStatus::ALL
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 
     /// Not yet at an end: unscheduling or editing the post cancels these, except the

@@ -8,6 +8,7 @@
 //! how a crashed instance's work is taken over.
 
 use crate::{Backend, Store, StoreError, now_ms, on_pool};
+use fanloop_domain::WorkspaceId;
 use serde::Serialize;
 
 /// What a job asks for.
@@ -232,6 +233,33 @@ impl Store {
             tx.commit().await?;
             Ok::<Begin, StoreError>(begin)
         })
+    }
+
+    /// Removes a job whose publication needs nothing more (cancelled or done meanwhile).
+    pub async fn drop_job(&self, job: &Claimed, owner: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2")
+                .bind(job.job_id)
+                .bind(owner)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// The workspace a publication belongs to: the engine's way in from a job.
+    pub async fn publication_workspace(
+        &self,
+        publication_id: i64,
+    ) -> Result<WorkspaceId, StoreError> {
+        let ws: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT workspace_id FROM publications WHERE id = $1")
+                .bind(publication_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        ws.map(WorkspaceId).ok_or(StoreError::NotFound)
     }
 
     /// Records an outcome: proves the lease, then updates the job, the publication, the

@@ -3,11 +3,13 @@
 //! written here, in a transaction, before the side effect it announces.
 
 mod channel_state;
+mod engagement;
 mod jobs;
 mod quota;
 mod settings;
 
 pub use channel_state::ChannelHealth;
+pub use engagement::Engagement;
 pub use jobs::{Begin, Claimed, JobKind, Outcome};
 pub use settings::PublishingSettings;
 
@@ -329,7 +331,11 @@ impl Store {
             " ORDER BY p.scheduled_at DESC, p.id DESC"
         });
         sql.push_str(&format!(" LIMIT {}", next()));
-        let limit = if filter.limit > 0 { filter.limit.min(5000) } else { 500 };
+        let limit = if filter.limit > 0 {
+            filter.limit.min(5000)
+        } else {
+            500
+        };
         let rows: Vec<Row> = on_pool!(self, pool => {
             let mut q = sqlx::query_as(&sql).bind(workspace.0);
             for s in &filter.status {
@@ -382,5 +388,96 @@ impl Store {
             .await
         })
         .map_err(StoreError::from)
+    }
+
+    /// An operator confirms a publication went out (an assisted post made by hand, or an
+    /// unconfirmed one found on the platform), with its link.
+    pub async fn confirm_publication(
+        &self,
+        workspace: WorkspaceId,
+        id: i64,
+        actor: UserId,
+        url: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM jobs WHERE publication_id = $1 AND publication_id IN \
+                 (SELECT id FROM publications WHERE workspace_id = $2 AND status IN ('assisted', 'unconfirmed'))")
+                .bind(id)
+                .bind(workspace.0)
+                .execute(&mut *tx)
+                .await?;
+            let n = sqlx::query(
+                "UPDATE publications SET status = 'published', remote_url = $1, published_at = $2, reason = NULL, \
+                 updated_at = $2 WHERE id = $3 AND workspace_id = $4 AND status IN ('assisted', 'unconfirmed')",
+            )
+            .bind(url)
+            .bind(now)
+            .bind(id)
+            .bind(workspace.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM publications WHERE id = $1 AND workspace_id = $2")
+                    .bind(id)
+                    .bind(workspace.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(if exists.is_some() { StoreError::Conflict("publication_state") } else { StoreError::NotFound });
+            }
+            crate::workspaces::audit!(tx, workspace.0, actor.0, "publication.confirm", format!("{id} {url}"))?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Puts a failed, missed or unconfirmed publication back in the queue, due now, if
+    /// its post is still approved at the scheduled version.
+    pub async fn retry_publication(
+        &self,
+        workspace: WorkspaceId,
+        id: i64,
+        actor: UserId,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String, i64, String, i64)> = sqlx::query_as(
+                "SELECT p.status, p.post_version, po.status, po.version FROM publications p \
+                 JOIN posts po ON po.id = p.post_id WHERE p.id = $1 AND p.workspace_id = $2",
+            )
+            .bind(id)
+            .bind(workspace.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((status, scheduled_version, post_status, version)) = row else {
+                return Err(StoreError::NotFound);
+            };
+            if !matches!(status.as_str(), "failed" | "missed" | "unconfirmed") {
+                return Err(StoreError::Conflict("publication_state"));
+            }
+            if post_status != "approved" || version != scheduled_version {
+                return Err(StoreError::Conflict("post_changed"));
+            }
+            // The operator's retry starts a fresh count of attempts.
+            sqlx::query("UPDATE publications SET status = 'scheduled', attempts = 0, reason = NULL, scheduled_at = $1, updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) VALUES ('publish', $1, $2, 0, $2) \
+                 ON CONFLICT (publication_id) DO UPDATE SET kind = 'publish', run_at = excluded.run_at, lease_owner = NULL, lease_until = NULL",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            crate::workspaces::audit!(tx, workspace.0, actor.0, "publication.retry", id.to_string())?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
     }
 }

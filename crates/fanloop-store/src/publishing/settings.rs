@@ -77,7 +77,8 @@ impl Store {
         })?;
         rows.into_iter()
             .map(|(d, m)| {
-                WeeklySlot::new(d as u8, m as u16).map_err(|_| StoreError::Corrupt("queue slot".into()))
+                WeeklySlot::new(d as u8, m as u16)
+                    .map_err(|_| StoreError::Corrupt("queue slot".into()))
             })
             .collect()
     }

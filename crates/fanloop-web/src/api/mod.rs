@@ -6,6 +6,7 @@ pub mod media;
 pub mod members;
 pub mod openapi;
 pub mod posts;
+pub mod publishing;
 pub mod scripts;
 pub mod theme;
 pub mod topics;

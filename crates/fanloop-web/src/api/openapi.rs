@@ -43,6 +43,13 @@ pub fn build() -> Value {
     let r = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
     let list = |name: &str| json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{name}")}});
     let write_errors = ["400", "401", "403", "404", "409", "413", "415", "422"];
+    let with_query = |path: &Value, query: &[(&str, &str)]| {
+        let mut all = path.as_array().cloned().unwrap_or_default();
+        all.extend(query.iter().map(|(name, description)| {
+            json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})
+        }));
+        Value::Array(all)
+    };
 
     json!({
         "openapi": "3.1.0",
@@ -182,6 +189,38 @@ pub fn build() -> Value {
                 "get": {"summary": "One post with its variants and review history", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(r("Post"))}), errors(&["401", "404"]))},
                 "put": {"summary": "Edit the master; an approved post goes back to review", "parameters": sub_param("post_id"), "requestBody": body(r("EditPost")), "responses": with(json!({"200": ok(r("Post"))}), errors(&write_errors))}
             },
+            "/api/v1/workspaces/{id}/posts/{post_id}/schedule": {
+                "post": {"summary": "Schedule an approved post: at a time, in each channel's next free queue slot, or now", "parameters": sub_param("post_id"), "requestBody": body(r("Schedule")), "responses": with(json!({"201": created(json!({"type": "object", "properties": {"publications": list("Publication")}}))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/posts/{post_id}/unschedule": {
+                "post": {"summary": "Cancel the post's publications not yet handed to a platform", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(json!({"type": "object", "properties": {"cancelled": {"type": "integer"}}}))}), errors(&["401", "403", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/publications": {
+                "get": {"summary": "Publications (a variant on a channel at a time) with status, times, remote id and URL, attempts and last error", "parameters": with_query(&id_param, &[("status", "Comma-separated: scheduled, publishing, pending, published, failed, unconfirmed, held, assisted, cancelled, missed"), ("channel_id", "Only this channel"), ("post_id", "Only this post"), ("from", "Scheduled at or after (RFC 3339)"), ("to", "Scheduled before (RFC 3339)"), ("limit", "At most this many (default 500)")]), "responses": with(json!({"200": ok(list("Publication"))}), errors(&["401", "404", "422"]))}
+            },
+            "/api/v1/workspaces/{id}/publications/{publication_id}/confirm": {
+                "post": {"summary": "Confirm an assisted or unconfirmed publication went out, with its link", "parameters": sub_param("publication_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["url"], "properties": {"url": {"type": "string", "format": "uri"}}})), "responses": with(json!({"200": ok(r("Publication"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/publications/{publication_id}/retry": {
+                "post": {"summary": "Queue a failed, missed or unconfirmed publication again, due now", "parameters": sub_param("publication_id"), "responses": with(json!({"200": ok(r("Publication"))}), errors(&["401", "403", "404", "409"]))}
+            },
+            "/api/v1/workspaces/{id}/channels/{channel_id}/health": {
+                "get": {"summary": "Channel health: reconnect needed, token expiry, last success and error, held posts", "parameters": sub_param("channel_id"), "responses": with(json!({"200": ok(r("ChannelHealth"))}), errors(&["401", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/channels/{channel_id}/reconnect": {
+                "post": {"summary": "After fixing the channel's credentials: clear 'needs reconnect' and release held publications", "parameters": sub_param("channel_id"), "responses": with(json!({"200": ok(json!({"type": "object", "properties": {"released": {"type": "integer"}}}))}), errors(&["401", "403", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/channels/{channel_id}/slots": {
+                "get": {"summary": "The channel's weekly queue slots", "parameters": sub_param("channel_id"), "responses": with(json!({"200": ok(r("QueueSlots"))}), errors(&["401", "404"]))},
+                "put": {"summary": "Replace the channel's weekly queue slots", "parameters": sub_param("channel_id"), "requestBody": body(r("QueueSlots")), "responses": with(json!({"200": ok(r("QueueSlots"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/channels/{channel_id}/golden-time": {
+                "get": {"summary": "Best hours of the week for the channel, from its own engagement history (platform rhythm while history is thin), with an explanation", "parameters": sub_param("channel_id"), "responses": with(json!({"200": ok(r("GoldenTime"))}), errors(&["401", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/publishing-settings": {
+                "get": {"summary": "How late a post may still go out after downtime", "parameters": id_param, "responses": with(json!({"200": ok(r("PublishingSettings"))}), errors(&["401", "404"]))},
+                "put": {"summary": "Set the grace window for late publishing", "parameters": id_param, "requestBody": body(r("PublishingSettings")), "responses": with(json!({"200": ok(r("PublishingSettings"))}), errors(&write_errors))}
+            },
             "/api/v1/workspaces/{id}/posts/{post_id}/lint": {
                 "get": {"summary": "Compliance findings: the master first (platform null), then each variant against its platform's rules. Offsets count Unicode characters of \"# title\\nbody\".", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(json!({"type": "array", "items": {"type": "object", "properties": {
                     "variant_id": {"type": ["integer", "null"]}, "channel_id": {"type": ["integer", "null"]}, "platform": {"type": ["string", "null"]}, "errors": {"type": "integer"},
@@ -212,6 +251,41 @@ fn schemas() -> Value {
     let platforms: Vec<&str> = Platform::ALL.iter().map(|p| p.code()).collect();
     let time = json!({"type": "string", "format": "date-time"});
     json!({
+        "Schedule": {"type": "object", "additionalProperties": false, "description": "Exactly one of at, queue or now. Only approved posts can be scheduled.", "properties": {
+            "at": {"type": "string", "format": "date-time", "description": "RFC 3339 with an offset"},
+            "queue": {"type": "boolean", "description": "Each channel's next free weekly queue slot"},
+            "now": {"type": "boolean"},
+            "channel_ids": {"type": "array", "items": {"type": "integer"}, "description": "Default: every channel the post has a variant for"}
+        }},
+        "Publication": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "post_id": {"type": "integer"}, "post_title": {"type": "string"},
+            "channel_id": {"type": "integer"}, "channel_name": {"type": "string"}, "platform": {"type": "string"},
+            "status": {"enum": ["scheduled", "publishing", "pending", "published", "failed", "unconfirmed", "held", "assisted", "cancelled", "missed"]},
+            "scheduled_at": {"type": "string", "format": "date-time"}, "published_at": {"type": ["string", "null"], "format": "date-time"},
+            "first_attempt_at": {"type": ["string", "null"], "format": "date-time"}, "late": {"type": "boolean"},
+            "attempts": {"type": "integer"}, "remote_id": {"type": ["string", "null"]}, "remote_url": {"type": ["string", "null"]},
+            "reason": {"type": ["string", "null"], "description": "Machine-readable reason of the last failure"},
+            "reason_text": {"type": ["string", "null"], "description": "The reason in the caller's language"},
+            "last_error": {"type": ["string", "null"], "description": "The platform's own code and message"},
+            "post_version": {"type": "integer"}
+        }},
+        "ChannelHealth": {"type": "object", "properties": {
+            "channel_id": {"type": "integer"}, "status": {"enum": ["ok", "unused", "failing", "token_expiring", "needs_reconnect"]},
+            "needs_reconnect": {"type": "boolean"}, "token_expires_at": {"type": ["string", "null"], "format": "date-time"},
+            "last_success_at": {"type": ["string", "null"], "format": "date-time"}, "last_error_at": {"type": ["string", "null"], "format": "date-time"},
+            "last_error": {"type": ["string", "null"]}, "account_name": {"type": ["string", "null"]},
+            "held": {"type": "integer"}, "scheduled": {"type": "integer"}
+        }},
+        "QueueSlots": {"type": "object", "additionalProperties": false, "required": ["slots"], "properties": {
+            "slots": {"type": "array", "items": {"type": "string", "examples": ["tue 20:00", "周二 20:00"]}}
+        }},
+        "GoldenTime": {"type": "object", "properties": {
+            "based_on": {"type": "integer"}, "from_history": {"type": "boolean"}, "explanation": {"type": "string"},
+            "slots": {"type": "array", "items": {"type": "object", "properties": {"weekday": {"type": "integer", "description": "0 = Monday"}, "hour": {"type": "integer"}, "lift": {"type": "number"}}}}
+        }},
+        "PublishingSettings": {"type": "object", "additionalProperties": false, "required": ["grace_minutes"], "properties": {
+            "grace_minutes": {"type": "integer", "minimum": 0, "maximum": 10080}
+        }},
         "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
             "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}

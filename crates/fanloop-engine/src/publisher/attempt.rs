@@ -1,0 +1,360 @@
+//! One claimed job, start to finish: decide whether it may still go out, take quota,
+//! call the platform with the lease kept alive, and record what happened. Every branch
+//! ends in exactly one `finish_job` (or leaves the job for its lease to expire, when the
+//! store itself is unreachable — the next claimant reconciles).
+
+use super::PublisherConfig;
+use super::{outgoing, quota, sandbox};
+use crate::{jitter, now_ms};
+use fanloop_domain::publish::{DueCheck, MAX_ATTEMPTS, due_check};
+use fanloop_domain::{Platform, PlatformTier};
+use fanloop_platforms::{
+    ChannelConfig, Connector, ErrorClass, PublishError, Reason, Receipt, Reconciled, Session,
+};
+use fanloop_store::publishing::{Begin, Claimed, JobKind, Outcome, Publication};
+use fanloop_store::{Store, StoreError};
+use std::future::Future;
+
+/// Why an attempt stopped without an outcome: the job stays leased until it expires.
+type Abort = StoreError;
+
+pub async fn run(store: &Store, config: &PublisherConfig, job: Claimed) {
+    let id = job.publication_id;
+    match attempt(store, config, &job).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict("lease_lost")) => {
+            tracing::warn!(
+                publication = id,
+                "lease lost to another instance; it will finish the job"
+            )
+        }
+        Err(e) => {
+            tracing::error!(publication = id, error = %e, "attempt aborted; the job will be retried when its lease expires")
+        }
+    }
+}
+
+async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Result<(), Abort> {
+    let owner = config.instance.as_str();
+    let workspace = match store.publication_workspace(job.publication_id).await {
+        Ok(ws) => ws,
+        Err(StoreError::NotFound) => return store.drop_job(job, owner).await,
+        Err(e) => return Err(e),
+    };
+    let publication = store.publication(workspace, job.publication_id).await?;
+    let platform = Platform::parse(&publication.platform)
+        .map_err(|_| StoreError::Corrupt(format!("platform {}", publication.platform)))?;
+
+    if job.kind() == JobKind::Check {
+        return check(store, config, job, &publication, platform).await;
+    }
+
+    // Lateness is judged before anything is marked: a missed post is never sent.
+    if publication.attempts == 0 {
+        let grace = store.publishing_settings(workspace).await?.grace_minutes * 60_000;
+        if due_check(publication.scheduled_at, now_ms(), grace) == DueCheck::Missed {
+            return finish(store, job, owner, Outcome::Missed).await;
+        }
+    }
+    let late = publication.first_attempt_at.unwrap_or(now_ms()) - publication.scheduled_at > 60_000;
+
+    let interrupted = match store.begin_attempt(job, owner).await? {
+        Begin::Gone => return store.drop_job(job, owner).await,
+        Begin::Stale => {
+            let outcome = Outcome::Cancelled {
+                reason: "edited".into(),
+            };
+            return finish(store, job, owner, outcome).await;
+        }
+        Begin::ChannelHeld => {
+            let outcome = Outcome::Held {
+                reason: code(Reason::CredentialsRejected),
+                error: "the channel is waiting to be reconnected".into(),
+            };
+            return finish(store, job, owner, outcome).await;
+        }
+        Begin::Started { .. } => false,
+        Begin::Interrupted { .. } => true,
+    };
+    let attempt_no = publication.attempts + i64::from(!interrupted);
+
+    match platform.tier() {
+        PlatformTier::Sandbox => {
+            let outcome = sandbox::publish(store, &publication, late).await?;
+            return finish(store, job, owner, outcome).await;
+        }
+        PlatformTier::Assisted => return finish(store, job, owner, Outcome::Assisted).await,
+        PlatformTier::Api => {}
+    }
+
+    let (connector, mut session) = match connect(store, workspace, &publication, platform).await? {
+        Ok(pair) => pair,
+        Err(e) => return finish(store, job, owner, failure(&e, attempt_no)).await,
+    };
+    let post = match outgoing::build(store, config, workspace, &publication, platform).await? {
+        Ok(post) => post,
+        Err(e) => return finish(store, job, owner, failure(&e, attempt_no)).await,
+    };
+
+    if interrupted {
+        // An earlier attempt stopped mid-call (a crash, a lost lease): find out before
+        // anything is sent again.
+        let reconciled = keep_lease(store, config, job, async {
+            connector.reconcile(&mut session, &post).await
+        })
+        .await;
+        save_session(store, &publication, &session).await;
+        match reconciled {
+            Ok(Reconciled::Found(receipt)) => {
+                return finish(store, job, owner, received(receipt, late, config)).await;
+            }
+            Ok(Reconciled::SafeToRetry) => {}
+            Ok(Reconciled::Unknown) => {
+                let outcome = Outcome::Unconfirmed {
+                    reason: code(Reason::Timeout),
+                    error:
+                        "an attempt was interrupted and the platform cannot say whether it posted"
+                            .into(),
+                };
+                return finish(store, job, owner, outcome).await;
+            }
+            Err(e) => return finish(store, job, owner, failure(&e, attempt_no)).await,
+        }
+    }
+
+    // Quota is taken once per attempt that will reach the platform, and given back when
+    // the attempt did not.
+    let taken = match quota::take(store, publication.channel_id, platform, now_ms()).await? {
+        Ok(taken) => taken,
+        Err(next_window) => {
+            return finish(
+                store,
+                job,
+                owner,
+                Outcome::WaitQuota {
+                    run_at: next_window,
+                },
+            )
+            .await;
+        }
+    };
+
+    let sent = keep_lease(store, config, job, async {
+        connector.publish(&mut session, &post).await
+    })
+    .await;
+    save_session(store, &publication, &session).await;
+    let outcome = match sent {
+        Ok(receipt) => received(receipt, late, config),
+        Err(e) if e.class == ErrorClass::Unknown => {
+            // It may have gone out. Ask before deciding anything.
+            let reconciled = keep_lease(store, config, job, async {
+                connector.reconcile(&mut session, &post).await
+            })
+            .await;
+            save_session(store, &publication, &session).await;
+            match reconciled {
+                Ok(Reconciled::Found(receipt)) => received(receipt, late, config),
+                Ok(Reconciled::SafeToRetry) => retry(&e, attempt_no),
+                _ => Outcome::Unconfirmed {
+                    reason: code(e.reason),
+                    error: e.detail.clone(),
+                },
+            }
+        }
+        Err(e) => {
+            if e.class != ErrorClass::Unknown {
+                quota::give_back(store, publication.channel_id, &taken).await;
+            }
+            failure(&e, attempt_no)
+        }
+    };
+    finish(store, job, owner, outcome).await
+}
+
+/// A pending publication (accepted, processing on the platform): ask how it went.
+async fn check(
+    store: &Store,
+    config: &PublisherConfig,
+    job: &Claimed,
+    publication: &Publication,
+    platform: Platform,
+) -> Result<(), Abort> {
+    let owner = config.instance.as_str();
+    let workspace = fanloop_domain::WorkspaceId(publication.workspace_id);
+    let Some(remote_id) = publication.remote_id.clone() else {
+        return store.drop_job(job, owner).await;
+    };
+    if publication.status != fanloop_domain::publish::PublicationStatus::Pending {
+        return store.drop_job(job, owner).await;
+    }
+    let (connector, mut session) = match connect(store, workspace, publication, platform).await? {
+        Ok(pair) => pair,
+        Err(e) => return finish(store, job, owner, failure(&e, job.claims)).await,
+    };
+    let answer = keep_lease(store, config, job, async {
+        connector.check(&mut session, &remote_id).await
+    })
+    .await;
+    save_session(store, publication, &session).await;
+    // A platform job that stays "processing" for a day is handed to a person.
+    let overdue = now_ms() - publication.first_attempt_at.unwrap_or(now_ms()) > 86_400_000;
+    let outcome = match answer {
+        Ok(receipt @ Receipt::Published { .. }) => received(receipt, publication.late, config),
+        Ok(Receipt::Pending { .. })
+        | Err(PublishError {
+            class: ErrorClass::Retryable | ErrorClass::RateLimited | ErrorClass::Unknown,
+            ..
+        }) if !overdue => Outcome::Pending {
+            remote_id,
+            check_at: now_ms() + config.check_every.as_millis() as i64,
+        },
+        Ok(Receipt::Pending { .. }) => Outcome::Unconfirmed {
+            reason: code(Reason::Timeout),
+            error: "the platform has been processing it for over a day".into(),
+        },
+        Err(e) => failure(&e, i64::from(MAX_ATTEMPTS)),
+    };
+    finish(store, job, owner, outcome).await
+}
+
+async fn finish(store: &Store, job: &Claimed, owner: &str, outcome: Outcome) -> Result<(), Abort> {
+    tracing::info!(publication = job.publication_id, outcome = ?outcome, "publication");
+    store.finish_job(job, owner, &outcome).await
+}
+
+fn received(receipt: Receipt, late: bool, config: &PublisherConfig) -> Outcome {
+    match receipt {
+        Receipt::Published { remote_id, url } => Outcome::Published {
+            remote_id,
+            url,
+            late,
+        },
+        Receipt::Pending { remote_id } => Outcome::Pending {
+            remote_id,
+            check_at: now_ms() + config.check_every.as_millis() as i64,
+        },
+    }
+}
+
+/// The outcome of a failed attempt, by class.
+fn failure(e: &PublishError, attempt: i64) -> Outcome {
+    match e.class {
+        ErrorClass::Retryable | ErrorClass::RateLimited => retry(e, attempt),
+        ErrorClass::Auth => Outcome::Held {
+            reason: code(e.reason),
+            error: e.detail.clone(),
+        },
+        ErrorClass::Rejected => Outcome::Failed {
+            reason: code(e.reason),
+            error: e.detail.clone(),
+        },
+        ErrorClass::Unknown => Outcome::Unconfirmed {
+            reason: code(e.reason),
+            error: e.detail.clone(),
+        },
+    }
+}
+
+fn retry(e: &PublishError, attempt: i64) -> Outcome {
+    if attempt >= i64::from(MAX_ATTEMPTS) {
+        return Outcome::Failed {
+            reason: code(e.reason),
+            error: format!("gave up after {attempt} attempts: {}", e.detail),
+        };
+    }
+    let wait = fanloop_domain::publish::backoff_ms(
+        attempt.max(1) as u32,
+        jitter(),
+        e.retry_after.map(|d| d.as_millis() as i64),
+    );
+    Outcome::Retry {
+        run_at: now_ms() + wait,
+        reason: code(e.reason),
+        error: e.detail.clone(),
+    }
+}
+
+fn code(reason: Reason) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "other".into())
+}
+
+/// Builds the connector with the channel's decrypted settings and saved session.
+async fn connect(
+    store: &Store,
+    workspace: fanloop_domain::WorkspaceId,
+    publication: &Publication,
+    platform: Platform,
+) -> Result<Result<(Box<dyn Connector>, Session), PublishError>, Abort> {
+    let channel = fanloop_domain::ChannelId(publication.channel_id);
+    let secrets = store.channel_secrets(workspace, channel).await?;
+    let settings = store
+        .channels(workspace)
+        .await?
+        .into_iter()
+        .find(|c| c.id == publication.channel_id)
+        .map(|c| c.settings)
+        .unwrap_or_default();
+    let config = ChannelConfig {
+        channel_id: publication.channel_id,
+        platform,
+        settings,
+        secrets,
+    };
+    let mut session: Session = match store.channel_session(publication.channel_id).await? {
+        Some(plain) => serde_json::from_slice(&plain).unwrap_or_default(),
+        None => Session::default(),
+    };
+    session.now_ms = now_ms();
+    session.changed = false;
+    Ok(fanloop_platforms::connector(&config).map(|c| (c, session)))
+}
+
+async fn save_session(store: &Store, publication: &Publication, session: &Session) {
+    if !session.changed {
+        return;
+    }
+    let plain = serde_json::to_vec(session).unwrap_or_default();
+    if let Err(e) = store
+        .save_channel_session(publication.channel_id, &plain, session.expires_at_ms, None)
+        .await
+    {
+        tracing::warn!(channel = publication.channel_id, error = %e, "saving the channel session failed");
+    }
+}
+
+/// Runs a platform call with a deadline while renewing the job's lease, so a slow
+/// platform never lets another instance take the job over mid-call.
+async fn keep_lease<T>(
+    store: &Store,
+    config: &PublisherConfig,
+    job: &Claimed,
+    call: impl Future<Output = Result<T, PublishError>>,
+) -> Result<T, PublishError> {
+    let owner = config.instance.clone();
+    let lease = config.lease;
+    let (store2, job_id) = (store.clone(), job.job_id);
+    let heartbeat = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            let until = now_ms() + lease.as_millis() as i64;
+            match store2.renew_lease(job_id, &owner, until).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => tracing::warn!(error = %e, "renewing a lease failed"),
+            }
+        }
+    });
+    let result = tokio::time::timeout(config.call_timeout, call).await;
+    heartbeat.abort();
+    result.unwrap_or_else(|_| {
+        Err(PublishError::new(
+            ErrorClass::Unknown,
+            Reason::Timeout,
+            format!("no answer within {:?}", config.call_timeout),
+        ))
+    })
+}

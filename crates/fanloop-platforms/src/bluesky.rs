@@ -1,1 +1,0 @@
-// Owned by the connector's author; see lib.rs.
