@@ -13,6 +13,7 @@ mod housekeeping;
 mod notifier;
 pub mod publisher;
 
+pub use notifier::{DeliveryReport, deliver_due};
 pub use publisher::PublisherConfig;
 
 use fanloop_store::Store;

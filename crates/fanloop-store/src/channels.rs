@@ -164,4 +164,74 @@ impl Store {
             Ok(())
         })
     }
+
+    /// Replaces a channel's name and settings (reconnecting it with new credentials).
+    /// The connector session is forgotten, "needs reconnect" cleared and publications
+    /// held for this channel are queued again, all in one transaction.
+    pub async fn update_channel(
+        &self,
+        workspace: WorkspaceId,
+        channel: ChannelId,
+        actor: UserId,
+        name: &ChannelName,
+        settings: &ChannelSettings,
+    ) -> Result<u64, StoreError> {
+        let now = now_ms();
+        let public = serde_json::to_string(&settings.public)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let secret_keys: Vec<String> = settings.secrets.keys().cloned().collect();
+        let sealed = if settings.secrets.is_empty() {
+            None
+        } else {
+            let plain = serde_json::to_vec(&settings.secrets)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Some(self.vault.seal(&plain))
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE channels SET name = $1, settings = $2, secret_keys = $3, credentials = $4 WHERE id = $5 AND workspace_id = $6",
+            )
+            .bind(name.as_str())
+            .bind(&public)
+            .bind(secret_keys.join(","))
+            .bind(&sealed)
+            .bind(channel.0)
+            .bind(workspace.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("UPDATE channel_state SET needs_reconnect = 0, session = NULL, updated_at = $1 WHERE channel_id = $2")
+                .bind(now)
+                .bind(channel.0)
+                .execute(&mut *tx)
+                .await?;
+            let held: Vec<(i64, i64)> = sqlx::query_as("SELECT id, scheduled_at FROM publications WHERE channel_id = $1 AND status = 'held'")
+                .bind(channel.0)
+                .fetch_all(&mut *tx)
+                .await?;
+            for (id, at) in &held {
+                sqlx::query("UPDATE publications SET status = 'scheduled', updated_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) VALUES ('publish', $1, $2, 0, $3) \
+                     ON CONFLICT (publication_id) DO UPDATE SET run_at = excluded.run_at, lease_owner = NULL, lease_until = NULL",
+                )
+                .bind(id)
+                .bind((*at).max(now))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            audit!(tx, workspace.0, actor.0, "channel.update", name.as_str())?;
+            tx.commit().await?;
+            Ok(held.len() as u64)
+        })
+    }
 }

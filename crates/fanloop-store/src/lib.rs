@@ -13,6 +13,7 @@ mod access;
 mod accounts;
 mod channels;
 mod error;
+pub mod inbound;
 pub mod media;
 mod migrate;
 pub mod notifications;

@@ -24,6 +24,13 @@ pub struct ServeArgs {
     /// Log as human-readable text or as JSON lines.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Platform calls in flight at once (default 32).
+    #[arg(long, env = "FANLOOP_PUBLISH_CONCURRENCY")]
+    publish_concurrency: Option<usize>,
+    /// Seconds a publishing job stays claimed before another instance may take it over
+    /// (renewed while a call runs; default 30).
+    #[arg(long, env = "FANLOOP_LEASE_SECS", hide = true)]
+    lease_secs: Option<u64>,
 }
 
 /// A first setup link stays valid this long.
@@ -67,10 +74,18 @@ pub async fn run(
     }
     tracing::info!(address = %local, store = store.backend_name(), "serving");
 
-    let engine = Engine::start(store.clone(), EngineConfig::default());
+    let mut engine_config = EngineConfig::default();
+    engine_config.publisher.media_dir = data_dir.join("media");
+    if let Some(n) = args.publish_concurrency {
+        engine_config.publisher.concurrency = n.max(1);
+    }
+    if let Some(secs) = args.lease_secs {
+        engine_config.publisher.lease = std::time::Duration::from_secs(secs.max(1));
+    }
+    let engine = Engine::start(store.clone(), engine_config);
     fanloop_web::serve(
         listener,
-        AppState::new(store.clone(), config),
+        AppState::new(store.clone(), config).with_wake(engine.wake_handle()),
         shutdown_signal(),
     )
     .await

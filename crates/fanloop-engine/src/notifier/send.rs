@@ -73,7 +73,9 @@ pub async fn deliver(client: &reqwest::Client, d: &DueDelivery) -> Result<(), St
                     percent_encoding::NON_ALPHANUMERIC,
                 )
                 .to_string();
-                url.push_str(&format!("&timestamp={now_ms}&sign={sign}"));
+                // The robot URL carries its access_token already; add ours after it.
+                let joiner = if url.contains('?') { '&' } else { '?' };
+                url.push_str(&format!("{joiner}timestamp={now_ms}&sign={sign}"));
             }
             client
                 .post(url)

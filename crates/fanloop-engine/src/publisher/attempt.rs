@@ -89,11 +89,11 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
 
     let (connector, mut session) = match connect(store, workspace, &publication, platform).await? {
         Ok(pair) => pair,
-        Err(e) => return finish(store, job, owner, failure(&e, attempt_no)).await,
+        Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
     };
     let post = match outgoing::build(store, config, workspace, &publication, platform).await? {
         Ok(post) => post,
-        Err(e) => return finish(store, job, owner, failure(&e, attempt_no)).await,
+        Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
     };
 
     if interrupted {
@@ -118,7 +118,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
                 };
                 return finish(store, job, owner, outcome).await;
             }
-            Err(e) => return finish(store, job, owner, failure(&e, attempt_no)).await,
+            Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
         }
     }
 
@@ -155,7 +155,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
             save_session(store, &publication, &session).await;
             match reconciled {
                 Ok(Reconciled::Found(receipt)) => received(receipt, late, config),
-                Ok(Reconciled::SafeToRetry) => retry(&e, attempt_no),
+                Ok(Reconciled::SafeToRetry) => retry(&e, attempt_no, config),
                 _ => Outcome::Unconfirmed {
                     reason: code(e.reason),
                     error: e.detail.clone(),
@@ -166,7 +166,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
             if e.class != ErrorClass::Unknown {
                 quota::give_back(store, publication.channel_id, &taken).await;
             }
-            failure(&e, attempt_no)
+            failure(&e, attempt_no, config)
         }
     };
     finish(store, job, owner, outcome).await
@@ -190,7 +190,7 @@ async fn check(
     }
     let (connector, mut session) = match connect(store, workspace, publication, platform).await? {
         Ok(pair) => pair,
-        Err(e) => return finish(store, job, owner, failure(&e, job.claims)).await,
+        Err(e) => return finish(store, job, owner, failure(&e, job.claims, config)).await,
     };
     let answer = keep_lease(store, config, job, async {
         connector.check(&mut session, &remote_id).await
@@ -213,7 +213,7 @@ async fn check(
             reason: code(Reason::Timeout),
             error: "the platform has been processing it for over a day".into(),
         },
-        Err(e) => failure(&e, i64::from(MAX_ATTEMPTS)),
+        Err(e) => failure(&e, i64::from(MAX_ATTEMPTS), config),
     };
     finish(store, job, owner, outcome).await
 }
@@ -238,9 +238,9 @@ fn received(receipt: Receipt, late: bool, config: &PublisherConfig) -> Outcome {
 }
 
 /// The outcome of a failed attempt, by class.
-fn failure(e: &PublishError, attempt: i64) -> Outcome {
+fn failure(e: &PublishError, attempt: i64, config: &PublisherConfig) -> Outcome {
     match e.class {
-        ErrorClass::Retryable | ErrorClass::RateLimited => retry(e, attempt),
+        ErrorClass::Retryable | ErrorClass::RateLimited => retry(e, attempt, config),
         ErrorClass::Auth => Outcome::Held {
             reason: code(e.reason),
             error: e.detail.clone(),
@@ -256,18 +256,16 @@ fn failure(e: &PublishError, attempt: i64) -> Outcome {
     }
 }
 
-fn retry(e: &PublishError, attempt: i64) -> Outcome {
+fn retry(e: &PublishError, attempt: i64, config: &PublisherConfig) -> Outcome {
     if attempt >= i64::from(MAX_ATTEMPTS) {
         return Outcome::Failed {
             reason: code(e.reason),
             error: format!("gave up after {attempt} attempts: {}", e.detail),
         };
     }
-    let wait = fanloop_domain::publish::backoff_ms(
-        attempt.max(1) as u32,
-        jitter(),
-        e.retry_after.map(|d| d.as_millis() as i64),
-    );
+    let backoff = fanloop_domain::publish::backoff_ms(attempt.max(1) as u32, jitter(), None);
+    let scaled = (backoff as f64 * config.backoff_scale) as i64;
+    let wait = scaled.max(e.retry_after.map_or(0, |d| d.as_millis() as i64));
     Outcome::Retry {
         run_at: now_ms() + wait,
         reason: code(e.reason),

@@ -35,6 +35,9 @@ pub struct PublisherConfig {
     pub check_every: Duration,
     /// Where the media library keeps its files (`<key>/original`).
     pub media_dir: PathBuf,
+    /// Multiplies the retry backoff (1.0 in production; tests shrink it). A platform's
+    /// own `Retry-After` is never shortened.
+    pub backoff_scale: f64,
 }
 
 impl Default for PublisherConfig {
@@ -47,6 +50,7 @@ impl Default for PublisherConfig {
             call_timeout: Duration::from_secs(45),
             check_every: Duration::from_secs(30),
             media_dir: PathBuf::from("fanloop-data/media"),
+            backoff_scale: 1.0,
         }
     }
 }

@@ -99,3 +99,54 @@ pub async fn delete(
         .map_err(|e| ApiError::store(&tr, e))?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateChannel {
+    name: String,
+    settings: Option<serde_json::Value>,
+}
+
+/// Replaces a channel's name and settings — how a channel is reconnected with new
+/// credentials (secrets must be given again; they are never returned). Publications
+/// held for the channel are queued again.
+pub async fn update(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    Path((_, channel_id)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<UpdateChannel>,
+) -> Result<Json<ChannelView>, ApiError> {
+    let existing = state
+        .store
+        .channels(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?
+        .into_iter()
+        .find(|c| c.id == channel_id)
+        .ok_or_else(|| ApiError::not_found(&tr))?;
+    let draft = ChannelDraft::parse(existing.platform.code(), &body.name, body.settings.as_ref())
+        .map_err(|errors| invalid(&tr, errors))?;
+    state
+        .store
+        .update_channel(
+            ctx.id(),
+            ChannelId(channel_id),
+            principal.user.id,
+            &draft.name,
+            &draft.settings,
+        )
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    state.wake.wake();
+    let channel = state
+        .store
+        .channels(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?
+        .into_iter()
+        .find(|c| c.id == channel_id)
+        .ok_or_else(|| ApiError::not_found(&tr))?;
+    Ok(Json(channel.into()))
+}

@@ -78,6 +78,7 @@ pub fn build() -> Value {
                 "post": {"summary": "Add a member: an existing account joins at once, anyone else is invited", "parameters": id_param, "requestBody": body(r("NewMember")), "responses": with(json!({"201": created(r("AddedMember"))}), errors(&write_errors))}
             },
             "/api/v1/workspaces/{id}/channels/{channel_id}": {
+                "put": {"summary": "Replace a channel's name and settings (reconnect with new credentials; secrets must be given again). Held publications are queued again.", "parameters": sub_param("channel_id"), "requestBody": body(json!({"type": "object", "additionalProperties": false, "required": ["name"], "properties": {"name": {"type": "string"}, "settings": {"type": "object", "description": "As for creating a channel of this platform"}}})), "responses": with(json!({"200": ok(r("Channel"))}), errors(&write_errors))},
                 "delete": {"summary": "Remove a channel and its stored credentials", "parameters": sub_param("channel_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404"]))}
             },
             "/api/v1/workspaces/{id}/members/{user_id}": {
