@@ -82,6 +82,9 @@ const BLUESKY_FIELDS: &[SettingField] = &[
 const MASTODON_FIELDS: &[SettingField] = &[
     field("instance_url", true, false, true),
     field("access_token", true, true, false),
+    // The instance's request limit per five minutes, when its admin changed the default
+    // of 300; publishing quotas follow it.
+    field("rate_limit_per_5min", false, false, false),
 ];
 
 const X_FIELDS: &[SettingField] = &[
@@ -272,8 +275,9 @@ impl ChannelSettings {
 }
 
 /// https anywhere; plain http only to loopback, so credentials never cross a network in
-/// clear text while tests can still point a channel at a local server.
-fn check_url(field: &str, raw: &str) -> Result<(), Invalid> {
+/// clear text while tests can still point a channel at a local server. Also used for
+/// notification targets, whose URLs carry robot keys.
+pub fn check_url(field: &str, raw: &str) -> Result<(), Invalid> {
     let (scheme, rest) = raw
         .split_once("://")
         .ok_or_else(|| Invalid::new(field, Reason::NotAUrl))?;

@@ -51,7 +51,11 @@ pub async fn deliver_due(
         let (status, next_at, error) = match result {
             Ok(()) => ("sent", now, None),
             Err(e) if attempts >= MAX_ATTEMPTS => ("failed", now, Some(e)),
-            Err(e) => ("pending", now + (FIRST_RETRY_MS << d.attempts.min(10)), Some(e)),
+            Err(e) => (
+                "pending",
+                now + (FIRST_RETRY_MS << d.attempts.min(10)),
+                Some(e),
+            ),
         };
         if let Some(e) = &error {
             tracing::warn!(target_id = d.target_id, error = %e, "notification delivery failed");

@@ -32,6 +32,23 @@ pub struct Quota {
     pub window: QuotaWindow,
     /// Publications allowed per window.
     pub limit: u32,
+    /// A channel setting that overrides the limit (self-hosted instances set their own
+    /// rate limits), divided by `cost`: what one publication spends of it.
+    pub setting: Option<&'static str>,
+    pub cost: u32,
+}
+
+impl Quota {
+    /// The limit for a channel: its own setting when present and valid, else the
+    /// platform's documented default.
+    pub fn limit_for(&self, settings: &std::collections::BTreeMap<String, String>) -> u32 {
+        self.setting
+            .and_then(|key| settings.get(key))
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| *n > 0)
+            .map(|n| (n / self.cost.max(1)).max(1))
+            .unwrap_or(self.limit)
+    }
 }
 
 const WECHAT: &[Quota] = &[Quota {
@@ -41,18 +58,24 @@ const WECHAT: &[Quota] = &[Quota {
     scope: QuotaScope::Channel,
     window: QuotaWindow::ChinaDay,
     limit: 1,
+    setting: None,
+    cost: 1,
 }];
 const WEIBO: &[Quota] = &[Quota {
     key: "weibo.posts.hour",
     scope: QuotaScope::Channel,
     window: QuotaWindow::Seconds(3600),
     limit: 30,
+    setting: None,
+    cost: 1,
 }];
 const TOUTIAO: &[Quota] = &[Quota {
     key: "toutiao.articles.day",
     scope: QuotaScope::Channel,
     window: QuotaWindow::ChinaDay,
     limit: 5,
+    setting: None,
+    cost: 1,
 }];
 const MASTODON: &[Quota] = &[Quota {
     // 300 requests per 5 minutes; a post with media costs up to 3 requests.
@@ -60,6 +83,8 @@ const MASTODON: &[Quota] = &[Quota {
     scope: QuotaScope::Channel,
     window: QuotaWindow::Seconds(300),
     limit: 100,
+    setting: Some("rate_limit_per_5min"),
+    cost: 3,
 }];
 const BLUESKY: &[Quota] = &[Quota {
     // 5,000 points an hour, a post costs 3.
@@ -67,6 +92,8 @@ const BLUESKY: &[Quota] = &[Quota {
     scope: QuotaScope::Channel,
     window: QuotaWindow::Seconds(3600),
     limit: 1666,
+    setting: None,
+    cost: 1,
 }];
 const TELEGRAM: &[Quota] = &[Quota {
     // Bots may post about 20 messages a minute to one channel.
@@ -74,6 +101,8 @@ const TELEGRAM: &[Quota] = &[Quota {
     scope: QuotaScope::Channel,
     window: QuotaWindow::Seconds(60),
     limit: 20,
+    setting: None,
+    cost: 1,
 }];
 
 /// The quotas a publication on this platform counts against.

@@ -13,6 +13,7 @@ use fanloop_platforms::{
 };
 use fanloop_store::publishing::{Begin, Claimed, JobKind, Outcome, Publication};
 use fanloop_store::{Store, StoreError};
+use std::collections::BTreeMap;
 use std::future::Future;
 
 /// Why an attempt stopped without an outcome: the job stays leased until it expires.
@@ -87,10 +88,11 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
         PlatformTier::Api => {}
     }
 
-    let (connector, mut session) = match connect(store, workspace, &publication, platform).await? {
-        Ok(pair) => pair,
-        Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
-    };
+    let (connector, mut session, settings) =
+        match connect(store, workspace, &publication, platform).await? {
+            Ok(triple) => triple,
+            Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
+        };
     let post = match outgoing::build(store, config, workspace, &publication, platform).await? {
         Ok(post) => post,
         Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
@@ -124,20 +126,21 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
 
     // Quota is taken once per attempt that will reach the platform, and given back when
     // the attempt did not.
-    let taken = match quota::take(store, publication.channel_id, platform, now_ms()).await? {
-        Ok(taken) => taken,
-        Err(next_window) => {
-            return finish(
-                store,
-                job,
-                owner,
-                Outcome::WaitQuota {
-                    run_at: next_window,
-                },
-            )
-            .await;
-        }
-    };
+    let taken =
+        match quota::take(store, publication.channel_id, platform, &settings, now_ms()).await? {
+            Ok(taken) => taken,
+            Err(next_window) => {
+                return finish(
+                    store,
+                    job,
+                    owner,
+                    Outcome::WaitQuota {
+                        run_at: next_window,
+                    },
+                )
+                .await;
+            }
+        };
 
     let sent = keep_lease(store, config, job, async {
         connector.publish(&mut session, &post).await
@@ -188,8 +191,9 @@ async fn check(
     if publication.status != fanloop_domain::publish::PublicationStatus::Pending {
         return store.drop_job(job, owner).await;
     }
-    let (connector, mut session) = match connect(store, workspace, publication, platform).await? {
-        Ok(pair) => pair,
+    let (connector, mut session, _) = match connect(store, workspace, publication, platform).await?
+    {
+        Ok(triple) => triple,
         Err(e) => return finish(store, job, owner, failure(&e, job.claims, config)).await,
     };
     let answer = keep_lease(store, config, job, async {
@@ -280,13 +284,16 @@ fn code(reason: Reason) -> String {
         .unwrap_or_else(|| "other".into())
 }
 
+/// A connector, the channel's saved session and its public settings.
+type Connected = (Box<dyn Connector>, Session, BTreeMap<String, String>);
+
 /// Builds the connector with the channel's decrypted settings and saved session.
 async fn connect(
     store: &Store,
     workspace: fanloop_domain::WorkspaceId,
     publication: &Publication,
     platform: Platform,
-) -> Result<Result<(Box<dyn Connector>, Session), PublishError>, Abort> {
+) -> Result<Result<Connected, PublishError>, Abort> {
     let channel = fanloop_domain::ChannelId(publication.channel_id);
     let secrets = store.channel_secrets(workspace, channel).await?;
     let settings = store
@@ -308,7 +315,8 @@ async fn connect(
     };
     session.now_ms = now_ms();
     session.changed = false;
-    Ok(fanloop_platforms::connector(&config).map(|c| (c, session)))
+    let settings = config.settings.clone();
+    Ok(fanloop_platforms::connector(&config).map(|c| (c, session, settings)))
 }
 
 async fn save_session(store: &Store, publication: &Publication, session: &Session) {

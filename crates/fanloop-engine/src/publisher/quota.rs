@@ -4,6 +4,7 @@
 use fanloop_domain::Platform;
 use fanloop_platforms::{QuotaWindow, quotas};
 use fanloop_store::{Store, StoreError};
+use std::collections::BTreeMap;
 
 const DAY_MS: i64 = 86_400_000;
 /// China Standard Time has had no daylight saving since 1991: a fixed +08:00.
@@ -33,13 +34,14 @@ pub async fn take(
     store: &Store,
     channel_id: i64,
     platform: Platform,
+    settings: &BTreeMap<String, String>,
     now: i64,
 ) -> Result<Result<Taken, i64>, StoreError> {
     let mut taken = Vec::new();
     for q in quotas(platform) {
         let (start, end) = window(q.window, now);
         if store
-            .take_quota(channel_id, q.key, start, i64::from(q.limit))
+            .take_quota(channel_id, q.key, start, i64::from(q.limit_for(settings)))
             .await?
         {
             taken.push((q.key, start));

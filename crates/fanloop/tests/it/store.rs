@@ -51,14 +51,14 @@ async fn postgres_conformance() {
 
 /// A throwaway PostgreSQL database, or `None` (skip) when no server is reachable and CI
 /// has not required one.
-struct PgDatabase {
+pub(crate) struct PgDatabase {
     admin: String,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl PgDatabase {
-    async fn create() -> Option<PgDatabase> {
+    pub(crate) async fn create() -> Option<PgDatabase> {
         let base = std::env::var("FANLOOP_TEST_POSTGRES")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
         let admin = format!("{base}/postgres");
@@ -86,7 +86,7 @@ impl PgDatabase {
         })
     }
 
-    async fn drop(self) {
+    pub(crate) async fn drop(self) {
         if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await {
             let _ = sqlx::query(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
