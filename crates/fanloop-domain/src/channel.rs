@@ -296,7 +296,11 @@ pub fn check_url(field: &str, raw: &str) -> Result<(), Invalid> {
     if host.is_empty() || host.contains(char::is_whitespace) {
         return Err(Invalid::new(field, Reason::NotAUrl));
     }
-    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+    // An address, not a name that merely starts like one ("127.0.0.1.example.com").
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
     match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
@@ -319,6 +323,8 @@ mod tests {
             ("http://localhost:3000/x", true),
             ("http://[::1]:80", true),
             ("http://example.com", false),
+            ("http://127.0.0.1.example.com", false),
+            ("http://127.1.2.3:9000", true),
             ("ftp://example.com", false),
             ("example.com", false),
             ("https://", false),

@@ -14,6 +14,7 @@ mod content;
 mod ids;
 mod invalid;
 mod limits;
+pub mod notify;
 pub mod publish;
 mod review;
 mod role;
@@ -23,7 +24,7 @@ mod workspace;
 
 pub use account::{DisplayName, Email, Password};
 pub use channel::{
-    ChannelDraft, ChannelName, ChannelSettings, Platform, PlatformTier, SettingField,
+    ChannelDraft, ChannelName, ChannelSettings, Platform, PlatformTier, SettingField, check_url,
 };
 pub use content::PostDraft;
 pub use ids::{ChannelId, InvitationId, TokenId, UserId, WorkspaceId};

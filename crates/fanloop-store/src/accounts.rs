@@ -1,6 +1,7 @@
 //! Accounts: users, browser sessions, API tokens, login throttling and the one-time setup
 //! link.
 
+use crate::BeginWrite;
 use crate::access::{Caller, Credential};
 use crate::{Store, StoreError, hash_token, new_token, now_ms, on_pool};
 use fanloop_domain::{DisplayName, Email, Locale, TokenId, UserId};
@@ -250,7 +251,7 @@ impl Store {
     pub async fn new_setup_token(&self, ttl_ms: i64) -> Result<String, StoreError> {
         let raw = new_token("");
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM setup_tokens").execute(&mut *tx).await?;
             sqlx::query("INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)")
                 .bind(hash_token(&raw))
@@ -285,7 +286,7 @@ impl Store {
     ) -> Result<User, StoreError> {
         let now = now_ms();
         let id: i64 = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let spent = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2")
                 .bind(hash_token(raw))
                 .bind(now)

@@ -1,6 +1,7 @@
 //! Channels: the accounts of a workspace's matrix. Public settings are stored as JSON;
 //! secrets are sealed by the vault and only the names of the fields set are readable.
 
+use crate::BeginWrite;
 use crate::workspaces::audit;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{ChannelId, ChannelName, ChannelSettings, Platform, UserId, WorkspaceId};
@@ -78,7 +79,7 @@ impl Store {
             Some(self.vault.seal(&plain))
         };
         let id: i64 = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO channels (workspace_id, platform, name, settings, secret_keys, credentials, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -152,7 +153,7 @@ impl Store {
         actor: UserId,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let name: Option<(String,)> = sqlx::query_as("DELETE FROM channels WHERE id = $1 AND workspace_id = $2 RETURNING name")
                 .bind(channel.0)
                 .bind(workspace.0)
@@ -188,7 +189,7 @@ impl Store {
             Some(self.vault.seal(&plain))
         };
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE channels SET name = $1, settings = $2, secret_keys = $3, credentials = $4 WHERE id = $5 AND workspace_id = $6",
             )

@@ -6,6 +6,7 @@
 //! notification are written in one transaction, so a retried push finds either all of it
 //! or none of it.
 
+use crate::BeginWrite;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{Platform, WorkspaceId};
 
@@ -81,7 +82,7 @@ impl Store {
     pub async fn record_inbound(&self, event: &InboundEvent<'_>) -> Result<Recorded, StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let inserted: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO inbound_events (channel_id, dedup_key, kind, payload, received_at) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel_id, dedup_key) DO NOTHING RETURNING id",

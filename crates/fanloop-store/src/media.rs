@@ -2,6 +2,7 @@
 //! object store under `storage_key`; the web layer writes them there before it records
 //! them here, and removes them after a row is deleted.
 
+use crate::BeginWrite;
 use crate::workspaces::audit;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{UserId, WorkspaceId};
@@ -144,7 +145,7 @@ impl Store {
     ) -> Result<Media, StoreError> {
         let now = now_ms();
         let id: i64 = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO media (workspace_id, kind, mime, bytes, width, height, original_name, storage_key, \
                  focal_x, focal_y, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0.5, 0.5, $9, $10) RETURNING id",
@@ -250,7 +251,7 @@ impl Store {
     ) -> Result<(Media, Media), StoreError> {
         let before = self.media(workspace, id).await?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if let Some((x, y)) = change.focal {
                 let n = sqlx::query("UPDATE media SET focal_x = $1, focal_y = $2 WHERE id = $3 AND workspace_id = $4")
                     .bind(x)
@@ -289,7 +290,7 @@ impl Store {
     ) -> Result<Media, StoreError> {
         let media = self.media(workspace, id).await?;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM media WHERE id = $1 AND workspace_id = $2")
                 .bind(id)
                 .bind(workspace.0)

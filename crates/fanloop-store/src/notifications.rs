@@ -4,6 +4,7 @@
 //! A notification and its deliveries are written in the same transaction as the state
 //! change they report, so none is lost to a crash.
 
+use crate::BeginWrite;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{UserId, WorkspaceId};
 use serde::Serialize;
@@ -135,7 +136,7 @@ impl Store {
         let plain = serde_json::to_vec(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let sealed = self.vault.seal(&plain);
         let id: i64 = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO notification_targets (workspace_id, kind, name, sealed, events, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -190,7 +191,7 @@ impl Store {
         id: i64,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM notification_targets WHERE id = $1 AND workspace_id = $2")
                 .bind(id)
                 .bind(workspace.0)

@@ -5,6 +5,7 @@
 //! stores a decision only if the post is still in the state it was decided on, so two
 //! reviewers acting at once cannot both win.
 
+use crate::BeginWrite;
 use crate::post_extras::PostMeta;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{ChannelId, Decision, Platform, PostDraft, PostStatus, UserId, WorkspaceId};
@@ -200,7 +201,7 @@ impl Store {
         let now = now_ms();
         let tags = tags_json(&new.tags);
         let id: i64 = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for channel in &new.channels {
                 let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM channels WHERE id = $1 AND workspace_id = $2")
                     .bind(channel.0)
@@ -363,7 +364,7 @@ impl Store {
         let (title, body) = (&draft.title, &draft.body);
         let tags = tags_json(&draft.tags);
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let changed = sqlx::query(
                 "UPDATE posts SET title = $1, body = $2, tags = $3, status = $4, version = $5, updated_at = $6, \
                  assignee_id = $10, due_date = $11, cover_media_id = $12 \

@@ -1,6 +1,7 @@
 //! 短视频脚本 with their shot lists, and the workspace's word lists (banned words,
 //! preferred replacements, enabled industry packs) that the compliance linter reads.
 
+use crate::BeginWrite;
 use crate::workspaces::audit;
 use crate::{Store, StoreError, new_token, now_ms, on_pool};
 use fanloop_domain::script::{ScriptDraft, Shot, ShotSize};
@@ -98,7 +99,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO scripts (workspace_id, title, post_id, created_by, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -127,7 +128,7 @@ impl Store {
         draft: &ScriptDraft,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE scripts SET title = $1, post_id = $2, updated_at = $3 WHERE id = $4 AND workspace_id = $5",
             )
@@ -262,7 +263,7 @@ impl Store {
         let version = new_token("")[..24].to_owned();
         let packs = packs.join(",");
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO word_lists (workspace_id, banned, preferred, packs, version, updated_by, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workspace_id) DO UPDATE SET \

@@ -1,5 +1,6 @@
 //! 选题库: the workspace's topics and its score weights.
 
+use crate::BeginWrite;
 use crate::workspaces::audit;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{
@@ -96,7 +97,7 @@ impl Store {
     ) -> Result<Vec<i64>, StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut ids = Vec::with_capacity(drafts.len());
             for d in drafts {
                 let id: i64 = sqlx::query_scalar(
@@ -155,7 +156,7 @@ impl Store {
         actor: UserId,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE topics SET status = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4")
                 .bind(status.code())
                 .bind(now_ms())
@@ -197,7 +198,7 @@ impl Store {
         actor: UserId,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO topic_weights (workspace_id, timeliness, value, conversion) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (workspace_id) DO UPDATE SET timeliness = $2, value = $3, conversion = $4",
@@ -258,7 +259,7 @@ impl Store {
         yearly: bool,
     ) -> Result<i64, StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO calendar_events (workspace_id, date, name, lead_days, yearly, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -285,7 +286,7 @@ impl Store {
         actor: UserId,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM calendar_events WHERE id = $1 AND workspace_id = $2")
                 .bind(event)
                 .bind(workspace.0)

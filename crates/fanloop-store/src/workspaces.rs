@@ -1,5 +1,6 @@
 //! Workspaces (brands), their members, invitations and the audit log.
 
+use crate::BeginWrite;
 use crate::{Store, StoreError, hash_token, new_token, now_ms, on_pool};
 use fanloop_domain::{Email, InvitationId, Role, UserId, WorkspaceId, WorkspaceProfile};
 use serde::Serialize;
@@ -112,7 +113,7 @@ impl Store {
     ) -> Result<Workspace, StoreError> {
         let now = now_ms();
         let id: i64 = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO workspaces (name, timezone, locale, brand_voice, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -184,7 +185,7 @@ impl Store {
         new: &WorkspaceProfile,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE workspaces SET name = $1, timezone = $2, locale = $3, brand_voice = $4 WHERE id = $5")
                 .bind(new.name.as_str())
                 .bind(new.timezone.as_str())
@@ -243,7 +244,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(workspace.0)
                 .bind(user.0)
@@ -273,7 +274,7 @@ impl Store {
         let raw = new_token("fli_");
         let now = now_ms();
         let id: i64 = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let pending: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND email = $2 AND accepted_at IS NULL AND expires_at > $3",
             )
@@ -362,7 +363,7 @@ impl Store {
     ) -> Result<(InvitationId, WorkspaceId), StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row: Option<(i64, i64, String)> = sqlx::query_as(
                 "UPDATE invitations SET accepted_at = $1 \
                  WHERE token_hash = $2 AND accepted_at IS NULL AND expires_at > $1 \
@@ -444,7 +445,7 @@ impl Store {
         actor: UserId,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let current: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
                 .bind(workspace.0)
                 .bind(user.0)
@@ -508,7 +509,7 @@ impl Store {
         actor: UserId,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let email: Option<(String,)> = sqlx::query_as(
                 "DELETE FROM invitations WHERE id = $1 AND workspace_id = $2 AND accepted_at IS NULL RETURNING email",
             )
@@ -548,7 +549,7 @@ impl Store {
         custom_css: &str,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO workspace_themes (workspace_id, theme, custom_css, updated_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (workspace_id) DO UPDATE SET theme = $2, custom_css = $3, updated_at = $4",

@@ -3,7 +3,9 @@
 //! Order matters and is the same everywhere: authenticate (bearer token, else session
 //! cookie) → CSRF for state-changing requests made with a session → tenant boundary
 //! (non-members get 404) → role permission (403). Handlers then read `Principal` and
-//! `WorkspaceCtx` from the request; they never check access themselves.
+//! `WorkspaceCtx` from the request; they never check access themselves. The one
+//! exception is `Access::Callback` (platforms calling back): no session exists to check,
+//! so its handler verifies the platform's signature itself before doing anything.
 
 use crate::error::ApiError;
 use crate::i18n::Tr;
@@ -67,6 +69,8 @@ pub(crate) async fn gate(
                 };
             }
         }
+        // The handler checks the platform's signature; a cookie proves nothing here.
+        Access::Callback => {}
         Access::Signed | Access::Workspace(_) => {
             // The workspace is read from the path first so that identity and membership
             // come from one store query.

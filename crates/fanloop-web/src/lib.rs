@@ -17,6 +17,7 @@ mod assets;
 mod error;
 mod form;
 mod gate;
+mod hooks;
 mod i18n;
 mod linting;
 mod metrics;

@@ -26,6 +26,7 @@ const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
 
 /// Schedules an approved post; `channels` empty means every channel it has a variant for.
 /// Returns the publication ids.
+#[allow(clippy::too_many_arguments)] // each is a distinct input of one scheduling request
 pub async fn schedule(
     state: &AppState,
     tr: &Tr,

@@ -4,7 +4,7 @@
 //! access, and the gate in front of each route enforces it. The route × role test in the
 //! binary's suite walks this same table.
 
-use crate::{AppState, api, assets, gate, ops, pages};
+use crate::{AppState, api, assets, gate, hooks, ops, pages};
 use axum::Router;
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter};
@@ -15,6 +15,10 @@ use fanloop_domain::Permission;
 pub enum Access {
     /// Anyone: sign-in, setup and invitation links, health, assets, the API description.
     Public,
+    /// A platform's server calling back (WeChat pushes). It has no session, so no CSRF
+    /// token either: the handler authenticates the request by the platform's signature
+    /// over the channel's own secret, and refuses it with no side effect otherwise.
+    Callback,
     /// Any signed-in account.
     Signed,
     /// A member of the workspace named by the path's `{id}` holding this permission.
@@ -49,7 +53,7 @@ macro_rules! route {
 }
 
 pub fn table() -> Vec<RouteSpec> {
-    use Access::{Public, Signed, Workspace};
+    use Access::{Callback, Public, Signed, Workspace};
     use Permission::*;
     vec![
         // Operations and static files.
@@ -155,6 +159,16 @@ pub fn table() -> Vec<RouteSpec> {
         route!(PUT "/api/v1/workspaces/{id}/scripts/{script_id}", Workspace(WriteContent), api::scripts::update),
         route!(GET "/api/v1/workspaces/{id}/word-lists", Workspace(ViewWorkspace), api::words::get),
         route!(PUT "/api/v1/workspaces/{id}/word-lists", Workspace(EditWorkspace), api::words::put),
+        // Calendar and publishing pages.
+        route!(GET "/w/{id}/calendar", Workspace(ViewWorkspace), pages::calendar::grid::page),
+        route!(POST "/w/{id}/calendar/publications/{publication_id}/move", Workspace(SchedulePublications), pages::calendar::actions::move_publication),
+        route!(GET "/w/{id}/publications", Workspace(ViewWorkspace), pages::calendar::list::page),
+        route!(POST "/w/{id}/publications/{publication_id}/retry", Workspace(SchedulePublications), pages::calendar::actions::retry),
+        route!(POST "/w/{id}/publications/{publication_id}/confirm", Workspace(SchedulePublications), pages::calendar::actions::confirm),
+        route!(POST "/w/{id}/content/{post_id}/schedule", Workspace(SchedulePublications), pages::calendar::schedule::schedule),
+        route!(POST "/w/{id}/content/{post_id}/unschedule", Workspace(SchedulePublications), pages::calendar::schedule::unschedule),
+        route!(POST "/w/{id}/settings/channels/{channel_id}/reconnect", Workspace(ManageChannels), pages::calendar::health::reconnect),
+        route!(POST "/w/{id}/settings/channels/{channel_id}/slots", Workspace(SchedulePublications), pages::calendar::health::save_slots),
         route!(GET "/w/{id}/{area}", Workspace(ViewWorkspace), pages::dashboard::area),
         // The JSON API.
         route!(GET "/api/v1/openapi.json", Public, api::openapi::document),
@@ -164,6 +178,7 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/api/v1/workspaces/{id}", Workspace(ViewWorkspace), api::workspaces::get),
         route!(GET "/api/v1/workspaces/{id}/channels", Workspace(ViewChannels), api::channels::list),
         route!(POST "/api/v1/workspaces/{id}/channels", Workspace(ManageChannels), api::channels::create),
+        route!(PUT "/api/v1/workspaces/{id}/channels/{channel_id}", Workspace(ManageChannels), api::channels::update),
         route!(DELETE "/api/v1/workspaces/{id}/channels/{channel_id}", Workspace(ManageChannels), api::channels::delete),
         route!(GET "/api/v1/workspaces/{id}/members", Workspace(ViewMembers), api::members::list),
         route!(POST "/api/v1/workspaces/{id}/members", Workspace(ManageMembers), api::members::add),
@@ -204,6 +219,20 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/api/v1/workspaces/{id}/channels/{channel_id}/golden-time", Workspace(ViewChannels), api::publishing::golden_time),
         route!(GET "/api/v1/workspaces/{id}/publishing-settings", Workspace(ViewWorkspace), api::publishing::settings),
         route!(PUT "/api/v1/workspaces/{id}/publishing-settings", Workspace(EditWorkspace), api::publishing::set_settings),
+        // Platform callbacks.
+        route!(GET "/hooks/wechat/{channel_id}", Callback, hooks::wechat_verify),
+        route!(POST "/hooks/wechat/{channel_id}", Callback, hooks::wechat_push),
+        // Notifications.
+        route!(GET "/w/{id}/notifications", Workspace(ViewWorkspace), pages::notifications::page),
+        route!(POST "/w/{id}/notifications/read", Workspace(ViewWorkspace), pages::notifications::mark_read),
+        route!(GET "/w/{id}/settings/notifications", Workspace(EditWorkspace), pages::notifications::settings_page),
+        route!(POST "/w/{id}/settings/notifications", Workspace(EditWorkspace), pages::notifications::add_target),
+        route!(POST "/w/{id}/settings/notifications/{target_id}/delete", Workspace(EditWorkspace), pages::notifications::delete_target),
+        route!(GET "/api/v1/workspaces/{id}/notifications", Workspace(ViewWorkspace), api::notifications::list),
+        route!(POST "/api/v1/workspaces/{id}/notifications/read", Workspace(ViewWorkspace), api::notifications::mark_read),
+        route!(GET "/api/v1/workspaces/{id}/notification-targets", Workspace(EditWorkspace), api::notifications::targets),
+        route!(POST "/api/v1/workspaces/{id}/notification-targets", Workspace(EditWorkspace), api::notifications::add_target),
+        route!(DELETE "/api/v1/workspaces/{id}/notification-targets/{target_id}", Workspace(EditWorkspace), api::notifications::delete_target),
     ]
 }
 

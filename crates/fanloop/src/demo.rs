@@ -91,6 +91,14 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         channel_ids.push(fanloop_domain::ChannelId(channel.id));
     }
     seed_posts(store, &workspace, &owner, &team, &channel_ids).await?;
+    crate::demo_publishing::seed(
+        store,
+        workspace.id(),
+        owner.id,
+        channel_ids[0],
+        channel_ids[1],
+    )
+    .await?;
 
     // A second brand shows the workspace switcher and tenant separation.
     let second = WorkspaceProfile::parse(

@@ -6,6 +6,7 @@
 mod accounts;
 mod calendar;
 mod demo;
+mod demo_publishing;
 mod lint;
 mod render;
 mod serve;

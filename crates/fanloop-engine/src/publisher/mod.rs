@@ -8,6 +8,8 @@ mod outgoing;
 mod quota;
 mod sandbox;
 
+pub use sandbox::simulate as simulated_engagement;
+
 use crate::{Wake, now_ms};
 use fanloop_store::Store;
 use std::path::PathBuf;

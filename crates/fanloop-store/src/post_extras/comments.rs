@@ -1,5 +1,6 @@
 //! Team comments on a post, and the @mentions in them that wait for the person named.
 
+use crate::BeginWrite;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{UserId, WorkspaceId};
 use serde::Serialize;
@@ -52,7 +53,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE id = $1 AND workspace_id = $2")
                 .bind(post)
                 .bind(workspace.0)

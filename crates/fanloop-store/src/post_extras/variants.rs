@@ -1,5 +1,6 @@
 //! Variants edited on their own, and reset to follow the master again.
 
+use crate::BeginWrite;
 use crate::posts::{Post, log_review, tags_json};
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{Decision, UserId, WorkspaceId};
@@ -96,7 +97,7 @@ impl Store {
         let version = post.version + 1;
         let summary = format!("{action}:{name}");
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The version check is what makes the copied master text and the decision
             // current: they were read at `post.version`.
             let changed = sqlx::query(

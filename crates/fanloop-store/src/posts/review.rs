@@ -3,6 +3,7 @@
 
 use super::corrupt;
 use super::{Post, ReviewEntry};
+use crate::BeginWrite;
 use crate::workspaces::audit;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::{ApprovalRules, Decision, UserId, WorkspaceId};
@@ -45,7 +46,7 @@ impl Store {
         let roles: Vec<&str> = rules.approver_roles.iter().map(|r| r.code()).collect();
         let roles = roles.join(",");
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO approval_rules (workspace_id, required_approvals, author_may_approve, lint_errors_block, approver_roles, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) \
@@ -81,7 +82,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let changed = sqlx::query(
                 "UPDATE posts SET status = $1, updated_at = $2 WHERE id = $3 AND workspace_id = $4 AND status = $5 AND version = $6",
             )

@@ -1,6 +1,7 @@
 //! Per-channel publishing state: the connector's sealed session (tokens), whether the
 //! channel needs reconnecting, and its health (last success, last error).
 
+use crate::BeginWrite;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::WorkspaceId;
 use serde::Serialize;
@@ -167,7 +168,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM channels WHERE id = $1 AND workspace_id = $2")
                 .bind(channel_id)
                 .bind(workspace.0)

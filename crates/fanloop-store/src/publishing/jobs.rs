@@ -7,6 +7,7 @@
 //! write lock, which is atomic on its own. An expired lease is claimable again: that is
 //! how a crashed instance's work is taken over.
 
+use crate::BeginWrite;
 use crate::{Backend, Store, StoreError, now_ms, on_pool};
 use fanloop_domain::WorkspaceId;
 use serde::Serialize;
@@ -181,8 +182,8 @@ impl Store {
     pub async fn begin_attempt(&self, job: &Claimed, owner: &str) -> Result<Begin, StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let row: Option<(String, i64, i64, String, i64, Option<i64>, i64)> = sqlx::query_as(
+            let mut tx = pool.begin_write().await?;
+            let row: Option<AttemptRow> = sqlx::query_as(
                 "SELECT p.status, p.post_version, po.version, po.status, p.attempts, p.first_attempt_at, \
                  COALESCE(cs.needs_reconnect, 0) \
                  FROM publications p JOIN posts po ON po.id = p.post_id \
@@ -273,7 +274,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // The job row first: its lease condition is the proof of ownership.
             let keep_job = match outcome {
                 Outcome::Pending { check_at, .. } => Some((JobKind::Check, *check_at)),
@@ -380,6 +381,11 @@ impl Store {
         })
     }
 }
+
+/// What `begin_attempt` reads: the publication's status and scheduled version, the post's
+/// version and status, attempts so far, the first attempt's time, and whether the
+/// channel is held.
+type AttemptRow = (String, i64, i64, String, i64, Option<i64>, i64);
 
 fn error_of(outcome: &Outcome) -> Option<&str> {
     match outcome {

@@ -13,6 +13,7 @@ pub use engagement::Engagement;
 pub use jobs::{Begin, Claimed, JobKind, Outcome};
 pub use settings::PublishingSettings;
 
+use crate::BeginWrite;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::publish::PublicationStatus;
 use fanloop_domain::{UserId, WorkspaceId};
@@ -175,7 +176,7 @@ impl Store {
     ) -> Result<Vec<i64>, StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let current: Option<(String, i64)> = sqlx::query_as(
                 "SELECT status, version FROM posts WHERE id = $1 AND workspace_id = $2",
             )
@@ -263,7 +264,7 @@ impl Store {
         actor: UserId,
     ) -> Result<u64, StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let found: Option<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE id = $1 AND workspace_id = $2")
                 .bind(post_id)
                 .bind(workspace.0)
@@ -332,7 +333,7 @@ impl Store {
         });
         sql.push_str(&format!(" LIMIT {}", next()));
         let limit = if filter.limit > 0 {
-            filter.limit.min(5000)
+            filter.limit.min(100_000)
         } else {
             500
         };
@@ -401,7 +402,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM jobs WHERE publication_id = $1 AND publication_id IN \
                  (SELECT id FROM publications WHERE workspace_id = $2 AND status IN ('assisted', 'unconfirmed'))")
                 .bind(id)
@@ -443,7 +444,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row: Option<(String, i64, String, i64)> = sqlx::query_as(
                 "SELECT p.status, p.post_version, po.status, po.version FROM publications p \
                  JOIN posts po ON po.id = p.post_id WHERE p.id = $1 AND p.workspace_id = $2",
@@ -480,4 +481,55 @@ impl Store {
             Ok::<(), StoreError>(())
         })
     }
+
+    /// Records a publication that happened elsewhere (history imported from another tool,
+    /// the demo's past posts): its final state is written directly, no job is queued.
+    pub async fn import_publication(
+        &self,
+        workspace: WorkspaceId,
+        actor: UserId,
+        past: &ImportedPublication,
+    ) -> Result<i64, StoreError> {
+        let now = now_ms();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO publications (workspace_id, post_id, channel_id, post_version, status, scheduled_at, \
+                 idem_key, attempts, first_attempt_at, published_at, remote_id, remote_url, late, reason, last_error, \
+                 created_by, created_at, updated_at) \
+                 SELECT $1, po.id, c.id, po.version, $4, $5, $6, 1, $5, $7, $8, NULL, 0, $9, $10, $11, $12, $12 \
+                 FROM posts po JOIN channels c ON c.id = $3 AND c.workspace_id = $1 \
+                 WHERE po.id = $2 AND po.workspace_id = $1 RETURNING id",
+            )
+            .bind(workspace.0)
+            .bind(past.post_id)
+            .bind(past.channel_id)
+            .bind(past.status.code())
+            .bind(past.at_ms)
+            .bind(new_key())
+            .bind((past.status == PublicationStatus::Published).then_some(past.at_ms))
+            .bind(&past.remote_id)
+            .bind(&past.reason)
+            .bind(&past.last_error)
+            .bind(actor.0)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = id.ok_or(StoreError::NotFound)?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
+    }
+}
+
+/// A publication's final state, for `import_publication`.
+#[derive(Debug, Clone)]
+pub struct ImportedPublication {
+    pub post_id: i64,
+    pub channel_id: i64,
+    pub status: PublicationStatus,
+    pub at_ms: i64,
+    pub remote_id: Option<String>,
+    pub reason: Option<String>,
+    pub last_error: Option<String>,
 }

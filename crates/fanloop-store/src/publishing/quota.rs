@@ -1,5 +1,6 @@
 //! Quota counters shared by every instance: one row per channel, quota and window.
 
+use crate::BeginWrite;
 use crate::{Store, StoreError, on_pool};
 
 impl Store {
@@ -13,7 +14,7 @@ impl Store {
         limit: i64,
     ) -> Result<bool, StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO quota_usage (channel_id, quota_key, window_start, used) VALUES ($1, $2, $3, 0) \
                  ON CONFLICT (channel_id, quota_key, window_start) DO NOTHING",

@@ -1,5 +1,6 @@
 //! A workspace's publishing settings and its channels' weekly queue slots.
 
+use crate::BeginWrite;
 use crate::{Store, StoreError, now_ms, on_pool};
 use fanloop_domain::publish::WeeklySlot;
 use fanloop_domain::{UserId, WorkspaceId};
@@ -43,7 +44,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_ms();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO publishing_settings (workspace_id, grace_minutes, updated_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (workspace_id) DO UPDATE SET grace_minutes = excluded.grace_minutes, updated_at = excluded.updated_at",
@@ -92,7 +93,7 @@ impl Store {
         slots: &[WeeklySlot],
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM channels WHERE id = $1 AND workspace_id = $2")
                 .bind(channel_id)
                 .bind(workspace.0)

@@ -4,6 +4,7 @@
 pub mod channels;
 pub mod media;
 pub mod members;
+pub mod notifications;
 pub mod openapi;
 pub mod posts;
 pub mod publishing;

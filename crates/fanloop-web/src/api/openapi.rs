@@ -5,7 +5,7 @@
 //! every API route in the route table is described here.
 
 use axum::Json;
-use fanloop_domain::{Platform, Role};
+use fanloop_domain::{Platform, Role, notify};
 use serde_json::{Value, json};
 use std::sync::LazyLock;
 
@@ -222,6 +222,19 @@ pub fn build() -> Value {
                 "get": {"summary": "How late a post may still go out after downtime", "parameters": id_param, "responses": with(json!({"200": ok(r("PublishingSettings"))}), errors(&["401", "404"]))},
                 "put": {"summary": "Set the grace window for late publishing", "parameters": id_param, "requestBody": body(r("PublishingSettings")), "responses": with(json!({"200": ok(r("PublishingSettings"))}), errors(&write_errors))}
             },
+            "/api/v1/workspaces/{id}/notifications": {
+                "get": {"summary": "The workspace's notifications (failed, unconfirmed, missed publications, channels to reconnect, assisted posts ready), newest first, in the caller's language", "parameters": with_query(&id_param, &[("limit", "At most this many (default 100, at most 500)")]), "responses": with(json!({"200": ok(r("NotificationList"))}), errors(&["401", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/notifications/read": {
+                "post": {"summary": "Mark every notification of the workspace read", "parameters": id_param, "responses": with(json!({"200": ok(json!({"type": "object", "properties": {"marked": {"type": "integer"}}}))}), errors(&["401", "403", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/notification-targets": {
+                "get": {"summary": "Where notifications are also sent (group robots, webhooks); URLs and secrets are never returned", "parameters": id_param, "responses": with(json!({"200": ok(list("NotificationTarget"))}), errors(&["401", "403", "404"]))},
+                "post": {"summary": "Add a delivery target", "parameters": id_param, "requestBody": body(r("NewNotificationTarget")), "responses": with(json!({"201": created(r("NotificationTarget"))}), errors(&write_errors))}
+            },
+            "/api/v1/workspaces/{id}/notification-targets/{target_id}": {
+                "delete": {"summary": "Remove a delivery target (pending deliveries to it are dropped)", "parameters": sub_param("target_id"), "responses": with(json!({"204": {"description": "Removed"}}), errors(&["401", "403", "404"]))}
+            },
             "/api/v1/workspaces/{id}/posts/{post_id}/lint": {
                 "get": {"summary": "Compliance findings: the master first (platform null), then each variant against its platform's rules. Offsets count Unicode characters of \"# title\\nbody\".", "parameters": sub_param("post_id"), "responses": with(json!({"200": ok(json!({"type": "array", "items": {"type": "object", "properties": {
                     "variant_id": {"type": ["integer", "null"]}, "channel_id": {"type": ["integer", "null"]}, "platform": {"type": ["string", "null"]}, "errors": {"type": "integer"},
@@ -250,6 +263,7 @@ pub fn build() -> Value {
 fn schemas() -> Value {
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
     let platforms: Vec<&str> = Platform::ALL.iter().map(|p| p.code()).collect();
+    let target_kinds: Vec<&str> = notify::TargetKind::ALL.iter().map(|k| k.code()).collect();
     let time = json!({"type": "string", "format": "date-time"});
     json!({
         "Schedule": {"type": "object", "additionalProperties": false, "description": "Exactly one of at, queue or now. Only approved posts can be scheduled.", "properties": {
@@ -286,6 +300,24 @@ fn schemas() -> Value {
         }},
         "PublishingSettings": {"type": "object", "additionalProperties": false, "required": ["grace_minutes"], "properties": {
             "grace_minutes": {"type": "integer", "minimum": 0, "maximum": 10080}
+        }},
+        "NotificationList": {"type": "object", "properties": {
+            "unread": {"type": "integer", "description": "Unread in the whole workspace"},
+            "notifications": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "kind": {"enum": notify::EVENTS}, "kind_text": {"type": "string"},
+                "publication_id": {"type": ["integer", "null"]}, "channel_id": {"type": ["integer", "null"]},
+                "post_title": {"type": ["string", "null"]}, "channel_name": {"type": ["string", "null"]},
+                "reason": {"type": ["string", "null"]}, "reason_text": {"type": ["string", "null"]},
+                "created_at": time, "read": {"type": "boolean"}}}}
+        }},
+        "NewNotificationTarget": {"type": "object", "additionalProperties": false, "required": ["kind", "name", "url"], "properties": {
+            "kind": {"enum": target_kinds}, "name": {"type": "string", "minLength": 1, "maxLength": 80},
+            "url": {"type": "string", "format": "uri", "writeOnly": true, "description": "https, or http to a loopback address; encrypted at rest, never returned"},
+            "secret": {"type": "string", "writeOnly": true, "description": "Feishu/DingTalk signing secret; required (16+ characters) for webhook; not accepted for wecom and slack. Webhook requests carry x-fanloop-timestamp and x-fanloop-signature: sha256=hex(HMAC-SHA256(secret, timestamp + \".\" + body))"},
+            "events": {"type": "string", "default": "*", "description": "* or a comma list of notification kinds"}
+        }},
+        "NotificationTarget": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "kind": {"enum": target_kinds}, "name": {"type": "string"}, "events": {"type": "string"}, "created_at": time
         }},
         "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},

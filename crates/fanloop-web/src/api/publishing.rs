@@ -215,7 +215,7 @@ pub async fn list(
         author_id: None,
         from: time(&q.from, "from")?,
         until: time(&q.to, "to")?,
-        limit: q.limit.unwrap_or(500),
+        limit: q.limit.unwrap_or(500).clamp(1, 5000),
     };
     let rows = state
         .store

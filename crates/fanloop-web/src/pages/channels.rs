@@ -1,6 +1,8 @@
 //! The channels page: the accounts of the workspace's matrix, and adding one. The
-//! settings fields follow the chosen platform (htmx swaps them in).
+//! settings fields follow the chosen platform (htmx swaps them in). Each channel shows
+//! its publishing health and weekly queue slots (`calendar::health`).
 
+use super::calendar::health::{self, HealthLine, SlotsTyped};
 use super::{FieldErrors, Page, Shell, render};
 use crate::AppState;
 use crate::form::Form;
@@ -37,6 +39,10 @@ struct ChannelsPage {
     errors: FieldErrors,
     /// Catalog key of a success note to show.
     notice: Option<&'static str>,
+    /// Publishing health and queue slots, one per channel.
+    health: Vec<HealthLine>,
+    /// Editors keep queue slots; only managers reconnect.
+    can_schedule: bool,
 }
 
 #[derive(Template)]
@@ -97,6 +103,10 @@ impl ChannelsPage {
         self.tier_label(&c.platform)
     }
 
+    fn health_of(&self, c: &Channel) -> Option<&HealthLine> {
+        self.health.iter().find(|h| h.channel_id == c.id)
+    }
+
     /// The platform's settings inputs, rendered by the same template htmx swaps in.
     fn fields_html(&self) -> String {
         let fragment = FieldsFragment {
@@ -131,6 +141,10 @@ fn field_views(platform: &str, values: &HashMap<String, String>) -> Vec<FieldVie
 pub struct CreatedQuery {
     created: Option<String>,
     deleted: Option<String>,
+    /// Held publications released after a reconnect.
+    released: Option<String>,
+    /// Queue slots saved.
+    slots: Option<String>,
 }
 
 pub async fn page(
@@ -143,6 +157,10 @@ pub async fn page(
         Some("channels.created")
     } else if q.deleted.is_some() {
         Some("channels.deleted")
+    } else if q.released.is_some() {
+        Some("pubs.health.released")
+    } else if q.slots.is_some() {
+        Some("schedule.slots_saved")
     } else {
         None
     };
@@ -156,6 +174,29 @@ pub async fn page(
         &HashMap::new(),
         FieldErrors::default(),
         notice,
+        None,
+    )
+    .await
+}
+
+/// The page again with refused queue slots kept in their channel's box.
+pub(crate) async fn show_with_slots(
+    state: &AppState,
+    page: &Page,
+    ctx: &WorkspaceCtx,
+    typed: SlotsTyped,
+) -> Response {
+    show(
+        state,
+        page,
+        ctx,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Platform::Sandbox.code(),
+        "",
+        &HashMap::new(),
+        FieldErrors::default(),
+        None,
+        Some(typed),
     )
     .await
 }
@@ -171,6 +212,7 @@ async fn show(
     values: &HashMap<String, String>,
     errors: FieldErrors,
     notice: Option<&'static str>,
+    slots: Option<SlotsTyped>,
 ) -> Response {
     let shell = match Shell::load(state, page, Some(ctx), "settings").await {
         Ok(shell) => shell,
@@ -178,6 +220,10 @@ async fn show(
     };
     let channels = match state.store.channels(ctx.id()).await {
         Ok(channels) => channels,
+        Err(e) => return page.fail(&e),
+    };
+    let health = match health::lines(state, &page.tr, ctx, &channels, slots.as_ref()).await {
+        Ok(health) => health,
         Err(e) => return page.fail(&e),
     };
     let view = ChannelsPage {
@@ -190,6 +236,8 @@ async fn show(
         fields: field_views(platform, values),
         errors,
         notice,
+        health,
+        can_schedule: ctx.role.allows(Permission::SchedulePublications),
     };
     render(status, &view)
 }
@@ -239,6 +287,7 @@ pub async fn create(
                 &name,
                 &form,
                 errors,
+                None,
                 None,
             )
             .await

@@ -5,6 +5,7 @@
 mod detail;
 pub mod extras;
 
+pub(crate) use detail::show_scheduling;
 pub use detail::{approve, detail, request_changes, save, submit};
 
 use super::{FieldErrors, Page, Shell, render};

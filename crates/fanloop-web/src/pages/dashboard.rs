@@ -30,6 +30,8 @@ struct DashboardPage {
     mentions: Vec<Mention>,
     /// Posts assigned to the viewer, past due in the workspace's time zone.
     overdue: usize,
+    /// Publications that failed, wait for a person, or wait for a reconnect.
+    publishing: super::calendar::Attention,
 }
 
 impl DashboardPage {
@@ -57,7 +59,11 @@ impl DashboardPage {
     }
 
     fn attention(&self) -> usize {
-        self.to_review + self.sent_back + self.overdue + self.unread_mentions.max(0) as usize
+        self.to_review
+            + self.sent_back
+            + self.overdue
+            + self.unread_mentions.max(0) as usize
+            + self.publishing.total().max(0) as usize
     }
 
     fn roadmap(&self) -> impl Iterator<Item = &'static super::Area> {
@@ -105,6 +111,10 @@ pub async fn page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) 
         Ok(found) => found,
         Err(e) => return page.fail(&e),
     };
+    let publishing = match super::calendar::Attention::load(&state, &ctx).await {
+        Ok(found) => found,
+        Err(e) => return page.fail(&e),
+    };
     let (channels, members, invitations) = match (
         state.store.channels(id).await,
         state.store.members(id).await,
@@ -126,6 +136,7 @@ pub async fn page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) 
         unread_mentions,
         mentions,
         overdue,
+        publishing,
     };
     render(StatusCode::OK, &view)
 }

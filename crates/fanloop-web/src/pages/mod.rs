@@ -4,12 +4,14 @@
 
 pub mod account;
 pub mod auth;
+pub mod calendar;
 pub mod channels;
 pub mod content;
 pub mod dashboard;
 pub mod invite;
 pub mod media;
 pub mod members;
+pub mod notifications;
 pub mod review_rules;
 pub mod scripts;
 pub mod setup;
@@ -66,7 +68,7 @@ pub const AREAS: &[Area] = &[
     Area {
         key: "calendar",
         icon: "▦",
-        built: false,
+        built: true,
     },
     Area {
         key: "inbox",
@@ -127,6 +129,8 @@ pub struct Shell {
     pub role: Option<Role>,
     pub active: &'static str,
     pub path: String,
+    /// Unread notifications of the current workspace, for the bell in the top bar.
+    pub unread: i64,
 }
 
 impl Shell {
@@ -141,6 +145,14 @@ impl Shell {
             .workspaces_of(page.principal.user.id)
             .await
             .map_err(|e| page.fail(&e))?;
+        let unread = match ctx {
+            Some(c) => state
+                .store
+                .unread_notifications(c.id())
+                .await
+                .map_err(|e| page.fail(&e))?,
+            None => 0,
+        };
         Ok(Shell {
             tr: page.tr,
             user_name: page.principal.user.display_name.clone(),
@@ -159,6 +171,7 @@ impl Shell {
             role: ctx.map(|c| c.role),
             active,
             path: page.path.clone(),
+            unread,
         })
     }
 
@@ -182,10 +195,24 @@ impl Shell {
     /// Which settings tab the path is on.
     pub fn settings_tab(&self) -> &'static str {
         let path = self.path.split('?').next().unwrap_or("");
-        ["members", "channels", "review", "words", "theme", "audit"]
-            .into_iter()
-            .find(|tab| path.ends_with(&format!("/settings/{tab}")))
-            .unwrap_or("workspace")
+        [
+            "members",
+            "channels",
+            "review",
+            "words",
+            "theme",
+            "notifications",
+            "audit",
+        ]
+        .into_iter()
+        .find(|tab| path.ends_with(&format!("/settings/{tab}")))
+        .unwrap_or("workspace")
+    }
+
+    /// Workspace-wide settings such as where notifications are sent.
+    pub fn can_edit_workspace(&self) -> bool {
+        self.role
+            .is_some_and(|r| r.allows(fanloop_domain::Permission::EditWorkspace))
     }
 
     pub fn can_see_audit(&self) -> bool {

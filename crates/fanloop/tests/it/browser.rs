@@ -356,3 +356,145 @@ async fn sign_in_create_workspace_and_channel() {
     assert_eq!(channels[0].name, "小满咖啡 · 沙盒公众号");
     browser.quit().await;
 }
+
+/// The calendar and the publications list as an operator sees them on a desktop and on
+/// a phone, with a month of real states: published, failed, held, waiting for a person,
+/// and more to come — plus dragging a card to another day.
+#[tokio::test]
+async fn calendar_and_publications_on_desktop_and_phone() {
+    use crate::calendar_ui::{DAY_MS, Fixture, local_date, local_ms, now_ms};
+    use fanloop_store::publishing::Outcome;
+    /// The whole page in one picture: the window grows to the document's height.
+    async fn full_page(browser: &Browser, width: u32, name: &str) {
+        browser.resize(width, 900).await;
+        let script = json!({"script": "return document.documentElement.scrollHeight", "args": []});
+        let height = browser
+            .call(reqwest::Method::POST, "/execute/sync", Some(script))
+            .await
+            .as_u64()
+            .unwrap_or(900);
+        browser
+            .resize(width, height.clamp(600, 5000) as u32 + 100)
+            .await;
+        browser.screenshot(name).await;
+    }
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let f = Fixture::new().await;
+    let wechat = f.channel("小满咖啡 · 公众号").await;
+    let red = f.channel("小满 · 小红书").await;
+    let by_hand = f.channel("小满 · 视频号").await;
+    let at = |days: i64, time: &str| {
+        local_ms(&format!("{}T{time}", local_date(now_ms() + days * DAY_MS)))
+    };
+    // What already happened, oldest first (each settles as the only job due).
+    let hour = 3_600_000;
+    let launch = f
+        .approved_post(&f.token, "桂花拿铁正式上市", &[wechat])
+        .await;
+    let published = f.store_schedule(launch, wechat, now_ms() - 5 * hour).await;
+    let out = Outcome::Published {
+        remote_id: "mp-1".into(),
+        url: Some("https://mp.weixin.qq.com/s/fanloop-demo".into()),
+        late: true,
+    };
+    f.settle(published, out).await;
+    let risky = f
+        .approved_post(&f.token, "全网最低价？我们只做好咖啡", &[red])
+        .await;
+    let failed = f.store_schedule(risky, red, now_ms() - 4 * hour).await;
+    let reason = "content_rejected".to_owned();
+    let error = "errcode 87014: content risky".to_owned();
+    f.settle(failed, Outcome::Failed { reason, error }).await;
+    let vlog = f.approved_post(&f.token, "门店探访 vlog", &[by_hand]).await;
+    let assisted = f.store_schedule(vlog, by_hand, now_ms() - 3 * hour).await;
+    f.settle(assisted, Outcome::Assisted).await;
+    // What is coming.
+    let plans = [
+        ("冬至暖胃三款热饮", 1, "12:00", wechat),
+        ("圣诞限定杯套开售", 3, "20:00", wechat),
+        ("圣诞限定杯套开售", 3, "21:30", red),
+        ("周末咖啡课报名", 5, "09:30", red),
+        ("年终会员福利", 9, "20:00", wechat),
+        ("一杯咖啡的年终总结，写给每一位常客", 13, "18:00", red),
+    ];
+    let mut first = 0;
+    for (title, days, time, channel) in plans {
+        let post = f.approved_post(&f.token, title, &[channel]).await;
+        let id = f.store_schedule(post, channel, at(days, time)).await;
+        if first == 0 {
+            first = id;
+        }
+    }
+    let brand_day = local_date(now_ms() + 6 * DAY_MS).to_string();
+    f.app
+        .store
+        .add_calendar_event(f.ws.id(), f.owner.id, &brand_day, "小满咖啡三周年", 7, true)
+        .await
+        .unwrap();
+
+    browser.goto(&format!("{}/login", f.app.url)).await;
+    browser.fill("#email", "owner@example.com").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("需要你处理").await;
+    let base = format!("{}/w/{}", f.app.url, f.ws.id);
+    browser.goto(&format!("{base}/calendar")).await;
+    browser.wait_for_text("内容日历").await;
+    browser.wait_for_text("1 条发布失败").await;
+    full_page(&browser, 1280, "20-calendar-month").await;
+
+    // Drag the first coming card two days on, as a mouse would.
+    let target = local_date(at(3, "12:00")).to_string();
+    let drag = json!({"script": "const card = document.getElementById('pub-' + arguments[0]); \
+        const day = document.querySelector('[data-date=\"' + arguments[1] + '\"]'); \
+        const dt = new DataTransfer(); \
+        card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt})); \
+        day.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt})); \
+        day.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt})); \
+        card.dispatchEvent(new DragEvent('dragend', {bubbles: true, dataTransfer: dt}));",
+        "args": [first, target]});
+    browser
+        .call(reqwest::Method::POST, "/execute/sync", Some(drag))
+        .await;
+    browser.wait_for_text("发布时间已调整").await;
+    let moved = f.app.store.publication(f.ws.id(), first).await.unwrap();
+    assert_eq!(
+        moved.scheduled_at,
+        at(3, "12:00"),
+        "moved two days, same time"
+    );
+    full_page(&browser, 1280, "21-calendar-after-drag").await;
+    browser.goto(&format!("{base}/calendar?view=week")).await;
+    browser.wait_for_text("内容日历").await;
+    full_page(&browser, 1280, "22-calendar-week").await;
+    browser.goto(&format!("{base}/publications")).await;
+    browser.wait_for_text("内容被平台拒绝").await;
+    full_page(&browser, 1280, "23-publications").await;
+    browser
+        .goto(&format!("{base}/content/{launch}#schedule"))
+        .await;
+    browser.wait_for_text("排期发布").await;
+    full_page(&browser, 1280, "24-post-schedule").await;
+    browser.goto(&format!("{base}/settings/channels")).await;
+    browser.wait_for_text("队列时段").await;
+    full_page(&browser, 1280, "25-channel-health").await;
+
+    browser.resize(390, 844).await;
+    browser.goto(&format!("{base}/calendar?view=month")).await;
+    browser.wait_for_text("1 条发布失败").await;
+    browser.screenshot("26-calendar-phone").await;
+    full_page(&browser, 390, "26b-calendar-phone-full").await;
+    browser.resize(390, 844).await;
+    browser.goto(&format!("{base}/publications")).await;
+    browser.wait_for_text("发布素材包").await;
+    full_page(&browser, 390, "27-publications-phone").await;
+    browser.resize(1280, 900).await;
+    browser.goto(&format!("{base}/calendar")).await;
+    browser.click(".lang-switch button[value=en]").await;
+    browser.wait_for_text("Content calendar").await;
+    browser.wait_for_text("Failed: 1").await;
+    full_page(&browser, 1280, "28-calendar-en").await;
+    browser.quit().await;
+}

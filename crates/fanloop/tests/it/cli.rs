@@ -274,6 +274,7 @@ async fn demo_is_ready_and_idempotent() {
         .map(|p| p["status"].as_str().unwrap())
         .collect();
     statuses.sort();
+    statuses.dedup();
     assert_eq!(
         statuses,
         ["approved", "changes_requested", "draft", "in_review"],

@@ -13,6 +13,7 @@ fn concrete(path: &str, workspace: i64) -> String {
         .replace("{user_id}", "999999")
         .replace("{channel_id}", "999999")
         .replace("{invitation_id}", "999999")
+        .replace("{target_id}", "999999")
         .replace("{token}", "not-a-real-token")
         .replace("{file}", "app.css")
 }
@@ -23,6 +24,7 @@ async fn every_route_checks_every_role() {
     let owner = app.user("owner@example.com").await;
     let ws = app.workspace(&owner, "RBAC").await;
     let outsider = app.user("outsider@example.com").await;
+    let wechat = crate::hooks::wechat_channel(&app, &ws, &owner, None).await;
     let (outsider_cookie, outsider_csrf) = app.session(&outsider).await;
     let outsider_token = app.token(&outsider).await;
 
@@ -37,7 +39,12 @@ async fn every_route_checks_every_role() {
     assert!(table.len() > 30, "the route table looks truncated");
     let mut checked = 0;
     for spec in &table {
-        let path = concrete(spec.path, ws.id);
+        // Callbacks get a real WeChat channel, so only the missing signature refuses them.
+        let path = if spec.access == Access::Callback {
+            spec.path.replace("{channel_id}", &wechat.id.to_string())
+        } else {
+            concrete(spec.path, ws.id)
+        };
         let url = format!("{}{path}", app.url);
         let send = |token: Option<&str>, cookie: Option<(&str, &str)>| {
             let mut request = app.http.request(spec.method.clone(), &url);
@@ -80,6 +87,12 @@ async fn every_route_checks_every_role() {
                     spec.path
                 );
             }
+            Access::Callback => {
+                // A platform callback authenticates by signature only: unsigned, it is
+                // refused as unauthenticated, never served.
+                let s = status(send(None, None).await.unwrap());
+                assert_eq!(s, 401, "{} {} without a signature", spec.method, spec.path);
+            }
             Access::Signed | Access::Workspace(_) => {
                 let anonymous = status(send(None, None).await.unwrap());
                 let want = if spec.is_api() { 401 } else { 303 };
@@ -99,6 +112,20 @@ async fn every_route_checks_every_role() {
         }
         match spec.access {
             Access::Public => {}
+            Access::Callback => {
+                // Nor does a member's session or token stand in for the signature.
+                let (_, token, cookie, csrf) = &members[0];
+                for s in [
+                    status(send(Some(token), None).await.unwrap()),
+                    status(send(None, Some((cookie, csrf))).await.unwrap()),
+                ] {
+                    assert_eq!(
+                        s, 401,
+                        "{} {} took a member's credentials",
+                        spec.method, spec.path
+                    );
+                }
+            }
             Access::Signed => {
                 // A session of its own: one of these routes is sign-out.
                 let (cookie, csrf) = app.session(&outsider).await;

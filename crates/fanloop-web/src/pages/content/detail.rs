@@ -1,5 +1,6 @@
 //! One post: the master form, variant previews with their own edit forms, review
-//! actions, compliance findings, version history with diffs, and the comment thread.
+//! actions, scheduling (`calendar::schedule`), compliance findings, version history with
+//! diffs, and the comment thread.
 
 use super::{PostForm, StatusView, status_view};
 use crate::AppState;
@@ -7,6 +8,7 @@ use crate::error::ApiError;
 use crate::form::Form;
 use crate::gate::WorkspaceCtx;
 use crate::i18n::Tr;
+use crate::pages::calendar::schedule::{self as scheduling, ScheduleCard};
 use crate::pages::{FieldErrors, Page, Shell, render};
 use crate::review::extras::{self as post_extras, Segment, VersionDiff};
 use crate::review::{self, Linted};
@@ -124,6 +126,8 @@ struct DetailPage<'a> {
     /// The version diff asked for with `?diff=N`.
     diff: Option<VersionDiff>,
     overdue: bool,
+    /// Publications of the post and, once approved, the form to schedule it.
+    schedule: ScheduleCard,
 }
 
 impl DetailPage<'_> {
@@ -261,6 +265,8 @@ pub async fn detail(
         "comment" => Some("extras.done_comment"),
         "variant" => Some("extras.done_variant"),
         "reset" => Some("extras.done_reset"),
+        "schedule" => Some("schedule.done"),
+        "unschedule" => Some("schedule.done_unschedule"),
         _ => None,
     };
     show_detail(
@@ -273,6 +279,23 @@ pub async fn detail(
         FieldErrors::default(),
         notice,
         q.diff,
+        scheduling::Typed::default(),
+    )
+    .await
+}
+
+/// The post page again after a refused scheduling, the form as typed.
+pub(crate) async fn show_scheduling(
+    state: &AppState,
+    page: &Page,
+    ctx: &WorkspaceCtx,
+    post_id: i64,
+    status: StatusCode,
+    typed: scheduling::Typed,
+) -> Response {
+    let errors = FieldErrors::default();
+    show_detail(
+        state, page, ctx, post_id, status, None, errors, None, None, typed,
     )
     .await
 }
@@ -288,6 +311,7 @@ async fn show_detail(
     errors: FieldErrors,
     notice: Option<&'static str>,
     diff: Option<i64>,
+    sched: scheduling::Typed,
 ) -> Response {
     let post = match review::load(state, &page.tr, ctx, post_id).await {
         Ok(post) => post,
@@ -342,6 +366,10 @@ async fn show_detail(
         Ok(theme) => theme,
         Err(e) => return page.refuse(e.status, &e.detail),
     };
+    let schedule = match scheduling::card(state, &page.tr, ctx, &post, sched).await {
+        Ok(card) => card,
+        Err(e) => return page.refuse(e.status, &e.detail),
+    };
     let saved = PostForm::of(&post);
     let form = typed.unwrap_or(&saved);
     let view = DetailPage {
@@ -366,6 +394,7 @@ async fn show_detail(
         versions,
         diff,
         overdue: post_extras::overdue(&post, &post_extras::today(&ctx.workspace.timezone)),
+        schedule,
     };
     render(status, &view)
 }
@@ -391,6 +420,7 @@ pub async fn save(
                 errors,
                 None,
                 None,
+                scheduling::Typed::default(),
             )
             .await;
         }
@@ -409,6 +439,7 @@ pub async fn save(
                 errors,
                 None,
                 None,
+                scheduling::Typed::default(),
             )
             .await;
         }
@@ -557,7 +588,11 @@ pub(super) async fn after(
         Err(e) => {
             let status = e.status;
             let errors = api_errors(e);
-            show_detail(state, page, ctx, post_id, status, typed, errors, None, None).await
+            let sched = scheduling::Typed::default();
+            show_detail(
+                state, page, ctx, post_id, status, typed, errors, None, None, sched,
+            )
+            .await
         }
     }
 }

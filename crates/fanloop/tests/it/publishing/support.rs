@@ -53,7 +53,7 @@ pub async fn approved_post(
     let rules = ApprovalRules::parse(0, true, false, &["owner".into()]).unwrap();
     let state = ReviewState {
         status: post.status,
-        author: author,
+        author,
         approvals: BTreeSet::new(),
     };
     let action = ReviewAction::Submit {

@@ -1,0 +1,230 @@
+//! The notification centre over the API: the workspace's notifications in the caller's
+//! language, marking them read, and the targets (group robots, webhooks) they are also
+//! sent to. Target URLs and secrets are write-only: sealed on the way in, never returned.
+
+use super::publishing::reason_text;
+use super::{ApiJson, ApiTr, rfc3339};
+use crate::AppState;
+use crate::error::{ApiError, FieldProblem};
+use crate::gate::{Principal, WorkspaceCtx};
+use crate::i18n::Tr;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use fanloop_domain::notify::TargetDraft;
+use fanloop_domain::{Invalid, Reason};
+use fanloop_store::notifications::{Notification, NotificationTarget};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+pub struct NotificationView {
+    id: i64,
+    kind: String,
+    /// The kind in the caller's language.
+    kind_text: String,
+    publication_id: Option<i64>,
+    channel_id: Option<i64>,
+    post_title: Option<String>,
+    channel_name: Option<String>,
+    /// Machine-readable reason (a publication's failure reason), and its words.
+    reason: Option<String>,
+    reason_text: Option<String>,
+    created_at: String,
+    read: bool,
+}
+
+/// The words for a notification kind; unknown kinds (from a newer version sharing the
+/// database) show as a generic notice rather than a missing text.
+pub(crate) fn kind_text(tr: &Tr, kind: &str) -> &'static str {
+    // Literal keys, so the catalog test sees each one.
+    match kind {
+        "publish_failed" => tr.t("notify.kind.publish_failed"),
+        "publish_unconfirmed" => tr.t("notify.kind.publish_unconfirmed"),
+        "reconnect_needed" => tr.t("notify.kind.reconnect_needed"),
+        "publish_missed" => tr.t("notify.kind.publish_missed"),
+        "assisted_ready" => tr.t("notify.kind.assisted_ready"),
+        _ => tr.t("notify.kind.other"),
+    }
+}
+
+pub(crate) fn view(tr: &Tr, n: Notification) -> NotificationView {
+    let reason = Some(n.detail).filter(|d| !d.is_empty());
+    NotificationView {
+        kind_text: kind_text(tr, &n.kind).to_owned(),
+        reason_text: reason.as_deref().map(|r| reason_text(r, tr.locale())),
+        id: n.id,
+        kind: n.kind,
+        publication_id: n.publication_id,
+        channel_id: n.channel_id,
+        post_title: n.post_title,
+        channel_name: n.channel_name,
+        reason,
+        created_at: rfc3339(n.created_at),
+        read: n.read_at.is_some(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct NotificationList {
+    /// Unread notifications in the whole workspace, not only in this page.
+    unread: i64,
+    notifications: Vec<NotificationView>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    limit: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    ctx: WorkspaceCtx,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<NotificationList>, ApiError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let rows = state
+        .store
+        .notifications(ctx.id(), limit)
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    let unread = state
+        .store
+        .unread_notifications(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(Json(NotificationList {
+        unread,
+        notifications: rows.into_iter().map(|n| view(&tr, n)).collect(),
+    }))
+}
+
+#[derive(Serialize)]
+pub struct Marked {
+    marked: u64,
+}
+
+/// Marks every notification of the workspace read (they are shared by the team).
+pub async fn mark_read(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    ctx: WorkspaceCtx,
+) -> Result<Json<Marked>, ApiError> {
+    let marked = state
+        .store
+        .mark_notifications_read(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(Json(Marked { marked }))
+}
+
+#[derive(Serialize)]
+pub struct TargetView {
+    id: i64,
+    kind: String,
+    name: String,
+    events: String,
+    created_at: String,
+}
+
+impl From<NotificationTarget> for TargetView {
+    fn from(t: NotificationTarget) -> TargetView {
+        TargetView {
+            id: t.id,
+            kind: t.kind,
+            name: t.name,
+            events: t.events,
+            created_at: rfc3339(t.created_at),
+        }
+    }
+}
+
+pub async fn targets(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    ctx: WorkspaceCtx,
+) -> Result<Json<Vec<TargetView>>, ApiError> {
+    let targets = state
+        .store
+        .notification_targets(ctx.id())
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(Json(targets.into_iter().map(TargetView::from).collect()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTarget {
+    kind: String,
+    name: String,
+    url: String,
+    secret: Option<String>,
+    events: Option<String>,
+}
+
+/// A refused target field in words that say what to do, not only what is wrong.
+pub(crate) fn target_problem(tr: &Tr, e: &Invalid) -> String {
+    match (e.field.as_str(), &e.reason) {
+        ("kind", Reason::BadFormat) => tr.t("notify.invalid_kind").to_owned(),
+        ("events", Reason::BadFormat) => tr.t("notify.invalid_events").to_owned(),
+        ("events", Reason::Required) => tr.t("notify.events_required").to_owned(),
+        ("secret", Reason::UnknownField) => tr.t("notify.secret_unused").to_owned(),
+        ("secret", Reason::Required) => tr.t("notify.secret_required").to_owned(),
+        _ => tr.invalid(e),
+    }
+}
+
+pub async fn add_target(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    ApiJson(body): ApiJson<NewTarget>,
+) -> Result<(StatusCode, Json<TargetView>), ApiError> {
+    let draft = TargetDraft::parse(
+        &body.kind,
+        &body.name,
+        &body.url,
+        body.secret.as_deref(),
+        body.events.as_deref(),
+    )
+    .map_err(|errors| {
+        let problems = errors
+            .iter()
+            .map(|e| FieldProblem {
+                field: e.field.clone(),
+                message: target_problem(&tr, e),
+            })
+            .collect();
+        ApiError::fields(&tr, problems)
+    })?;
+    let target = state
+        .store
+        .create_notification_target(
+            ctx.id(),
+            principal.user.id,
+            draft.kind.code(),
+            &draft.name,
+            &draft.sealed_settings(),
+            &draft.events,
+        )
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok((StatusCode::CREATED, Json(target.into())))
+}
+
+pub async fn delete_target(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    Path((_, target_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .delete_notification_target(ctx.id(), principal.user.id, target_id)
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

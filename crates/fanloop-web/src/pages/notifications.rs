@@ -1,0 +1,354 @@
+//! The notification centre (`/w/{id}/notifications`: what needs a person, unread first
+//! in weight) and its settings tab (`/w/{id}/settings/notifications`: the group robots
+//! and webhooks notifications are also sent to).
+
+use super::{FieldErrors, Page, Shell, render};
+use crate::AppState;
+use crate::api::notifications::{kind_text, target_problem};
+use crate::api::publishing::reason_text;
+use crate::form::Form;
+use crate::gate::WorkspaceCtx;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use fanloop_domain::Permission;
+use fanloop_domain::notify::{EVENTS, TargetDraft, TargetKind};
+use fanloop_store::notifications::NotificationTarget;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Notifications shown on the page; older ones stay in the store and the API.
+const SHOWN: i64 = 100;
+
+/// One notification as the list shows it.
+pub struct Item {
+    pub kind: String,
+    pub kind_text: &'static str,
+    pub post_title: Option<String>,
+    pub channel_name: Option<String>,
+    pub reason: Option<String>,
+    pub at: String,
+    pub unread: bool,
+    /// The post behind the publication, when it still exists.
+    pub post_href: Option<String>,
+    /// Where to act: the calendar for publications, channel settings for reconnecting.
+    pub action_href: String,
+    pub action_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct CentrePage {
+    shell: Shell,
+    items: Vec<Item>,
+    unread: i64,
+    can_configure: bool,
+}
+
+pub async fn page(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) -> Response {
+    let shell = match Shell::load(&state, &page, Some(&ctx), "notifications").await {
+        Ok(shell) => shell,
+        Err(response) => return response,
+    };
+    let rows = match state.store.notifications(ctx.id(), SHOWN).await {
+        Ok(rows) => rows,
+        Err(e) => return page.fail(&e),
+    };
+    let tr = page.tr;
+    let base = format!("/w/{}", ctx.workspace.id);
+    // The post of each publication, looked up once per publication.
+    let mut posts: HashMap<i64, Option<i64>> = HashMap::new();
+    let mut items = Vec::with_capacity(rows.len());
+    for n in rows {
+        let post_id = match n.publication_id {
+            Some(p) => match posts.get(&p) {
+                Some(found) => *found,
+                None => {
+                    let found = state
+                        .store
+                        .publication(ctx.id(), p)
+                        .await
+                        .ok()
+                        .map(|p| p.post_id);
+                    posts.insert(p, found);
+                    found
+                }
+            },
+            None => None,
+        };
+        let (action_href, action_label) = if n.kind == "reconnect_needed" {
+            (
+                format!("{base}/settings/channels"),
+                tr.t("notify.to_channels"),
+            )
+        } else {
+            (format!("{base}/calendar"), tr.t("notify.to_calendar"))
+        };
+        items.push(Item {
+            kind_text: kind_text(&tr, &n.kind),
+            reason: Some(&n.detail)
+                .filter(|d| !d.is_empty())
+                .map(|d| reason_text(d, tr.locale())),
+            at: tr.datetime(n.created_at, &ctx.workspace.timezone),
+            unread: n.read_at.is_none(),
+            post_href: post_id.map(|p| format!("{base}/content/{p}")),
+            kind: n.kind,
+            post_title: n.post_title,
+            channel_name: n.channel_name,
+            action_href,
+            action_label,
+        });
+    }
+    let view = CentrePage {
+        // The workspace's count, as the bell shows it, not only this page's.
+        unread: shell.unread,
+        can_configure: ctx.role.allows(Permission::EditWorkspace),
+        shell,
+        items,
+    };
+    render(StatusCode::OK, &view)
+}
+
+pub async fn mark_read(State(state): State<AppState>, page: Page, ctx: WorkspaceCtx) -> Response {
+    match state.store.mark_notifications_read(ctx.id()).await {
+        Ok(_) => Redirect::to(&format!("/w/{}/notifications", ctx.workspace.id)).into_response(),
+        Err(e) => page.fail(&e),
+    }
+}
+
+/// The add-target form, kept as typed so a refused form comes back filled in.
+pub struct TargetForm {
+    pub kind: String,
+    pub name: String,
+    pub url: String,
+    pub secret: String,
+    /// Ticked notification kinds; `*` (the default) ticks them all.
+    pub events: Vec<String>,
+}
+
+impl Default for TargetForm {
+    fn default() -> Self {
+        TargetForm {
+            kind: TargetKind::Wecom.code().to_owned(),
+            name: String::new(),
+            url: String::new(),
+            secret: String::new(),
+            events: vec!["*".to_owned()],
+        }
+    }
+}
+
+impl TargetForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> TargetForm {
+        let mut form = TargetForm {
+            events: Vec::new(),
+            ..TargetForm::default()
+        };
+        for (key, value) in pairs {
+            match key.as_str() {
+                "kind" => form.kind = value,
+                "name" => form.name = value,
+                "url" => form.url = value,
+                "secret" => form.secret = value,
+                "events" => form.events.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
+
+    fn ticked(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == event || e == "*")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notifications_settings.html")]
+struct SettingsPage {
+    shell: Shell,
+    targets: Vec<NotificationTarget>,
+    kinds: [TargetKind; 5],
+    events: [&'static str; 5],
+    form: TargetForm,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+    timezone: String,
+}
+
+impl SettingsPage {
+    fn kind_label(&self, code: &str) -> &'static str {
+        match code {
+            "wecom" => self.shell.tr.t("notify.target.wecom"),
+            "feishu" => self.shell.tr.t("notify.target.feishu"),
+            "dingtalk" => self.shell.tr.t("notify.target.dingtalk"),
+            "slack" => self.shell.tr.t("notify.target.slack"),
+            _ => self.shell.tr.t("notify.target.webhook"),
+        }
+    }
+
+    /// The subscribed kinds in words: "全部" or each kind's name.
+    fn events_label(&self, events: &str) -> String {
+        if events == "*" {
+            return self.shell.tr.t("notify.events_all").to_owned();
+        }
+        let sep = if self.shell.tr.is_zh() { "、" } else { ", " };
+        events
+            .split(',')
+            .map(|e| kind_text(&self.shell.tr, e))
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
+    fn event_label(&self, event: &str) -> &'static str {
+        kind_text(&self.shell.tr, event)
+    }
+
+    fn added(&self, t: &NotificationTarget) -> String {
+        self.shell.tr.datetime(t.created_at, &self.timezone)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoticeQuery {
+    added: Option<String>,
+    deleted: Option<String>,
+}
+
+pub async fn settings_page(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    let notice = if q.added.is_some() {
+        Some("notify.target_added")
+    } else if q.deleted.is_some() {
+        Some("notify.target_deleted")
+    } else {
+        None
+    };
+    show(
+        &state,
+        &page,
+        &ctx,
+        StatusCode::OK,
+        TargetForm::default(),
+        FieldErrors::default(),
+        notice,
+    )
+    .await
+}
+
+async fn show(
+    state: &AppState,
+    page: &Page,
+    ctx: &WorkspaceCtx,
+    status: StatusCode,
+    form: TargetForm,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+) -> Response {
+    let shell = match Shell::load(state, page, Some(ctx), "settings").await {
+        Ok(shell) => shell,
+        Err(response) => return response,
+    };
+    let targets = match state.store.notification_targets(ctx.id()).await {
+        Ok(targets) => targets,
+        Err(e) => return page.fail(&e),
+    };
+    let view = SettingsPage {
+        shell,
+        targets,
+        kinds: TargetKind::ALL,
+        events: EVENTS,
+        form,
+        errors,
+        notice,
+        timezone: ctx.workspace.timezone.clone(),
+    };
+    render(status, &view)
+}
+
+pub async fn add_target(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = TargetForm::from_pairs(pairs);
+    // Every box ticked means everything, including kinds added in later versions.
+    let events = if EVENTS.iter().all(|e| form.events.iter().any(|t| t == e)) {
+        "*".to_owned()
+    } else {
+        form.events.join(",")
+    };
+    let parsed = TargetDraft::parse(
+        &form.kind,
+        &form.name,
+        &form.url,
+        Some(&form.secret),
+        Some(&events),
+    );
+    match parsed {
+        Ok(draft) => match state
+            .store
+            .create_notification_target(
+                ctx.id(),
+                page.principal.user.id,
+                draft.kind.code(),
+                &draft.name,
+                &draft.sealed_settings(),
+                &draft.events,
+            )
+            .await
+        {
+            Ok(_) => Redirect::to(&format!(
+                "/w/{}/settings/notifications?added=1",
+                ctx.workspace.id
+            ))
+            .into_response(),
+            Err(e) => page.fail(&e),
+        },
+        Err(refused) => {
+            let mut errors = FieldErrors::default();
+            for e in &refused {
+                errors.set(&e.field, target_problem(&page.tr, e));
+            }
+            show(
+                &state,
+                &page,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                errors,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn delete_target(
+    State(state): State<AppState>,
+    page: Page,
+    ctx: WorkspaceCtx,
+    Path((_, target_id)): Path<(i64, i64)>,
+) -> Response {
+    match state
+        .store
+        .delete_notification_target(ctx.id(), page.principal.user.id, target_id)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!(
+            "/w/{}/settings/notifications?deleted=1",
+            ctx.workspace.id
+        ))
+        .into_response(),
+        Err(fanloop_store::StoreError::NotFound) => {
+            page.refuse(StatusCode::NOT_FOUND, page.tr.t("error.not_found"))
+        }
+        Err(e) => page.fail(&e),
+    }
+}
