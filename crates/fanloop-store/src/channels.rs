@@ -205,34 +205,10 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            sqlx::query("UPDATE channel_state SET needs_reconnect = 0, session = NULL, updated_at = $1 WHERE channel_id = $2")
-                .bind(now)
-                .bind(channel.0)
-                .execute(&mut *tx)
-                .await?;
-            let held: Vec<(i64, i64)> = sqlx::query_as("SELECT id, scheduled_at FROM publications WHERE channel_id = $1 AND status = 'held'")
-                .bind(channel.0)
-                .fetch_all(&mut *tx)
-                .await?;
-            for (id, at) in &held {
-                sqlx::query("UPDATE publications SET status = 'scheduled', updated_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) VALUES ('publish', $1, $2, 0, $3) \
-                     ON CONFLICT (publication_id) DO UPDATE SET run_at = excluded.run_at, lease_owner = NULL, lease_until = NULL",
-                )
-                .bind(id)
-                .bind((*at).max(now))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
+            let released = crate::publishing::release_held_in!(tx, channel.0, now)?;
             audit!(tx, workspace.0, actor.0, "channel.update", name.as_str())?;
             tx.commit().await?;
-            Ok(held.len() as u64)
+            Ok(released)
         })
     }
 }

@@ -55,6 +55,46 @@ macro_rules! record_error {
 }
 pub(crate) use record_error;
 
+/// Inside the caller's transaction: clears "needs reconnect", forgets the connector
+/// session and queues the channel's held publications again (due now, or at their time
+/// if still ahead). Evaluates to how many were released.
+macro_rules! release_held_in {
+    ($tx:expr, $channel:expr, $now:expr) => {{
+        async {
+                sqlx::query("UPDATE channel_state SET needs_reconnect = 0, session = NULL, updated_at = $1 WHERE channel_id = $2")
+                    .bind($now)
+                    .bind($channel)
+                    .execute(&mut *$tx)
+                    .await?;
+                let held: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT id, scheduled_at FROM publications WHERE channel_id = $1 AND status = 'held'",
+                )
+                .bind($channel)
+                .fetch_all(&mut *$tx)
+                .await?;
+                for (id, at) in &held {
+                    sqlx::query("UPDATE publications SET status = 'scheduled', updated_at = $1 WHERE id = $2")
+                        .bind($now)
+                        .bind(id)
+                        .execute(&mut *$tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) VALUES ('publish', $1, $2, 0, $3) \
+                         ON CONFLICT (publication_id) DO UPDATE SET run_at = excluded.run_at, lease_owner = NULL, lease_until = NULL",
+                    )
+                    .bind(id)
+                    .bind((*at).max($now))
+                    .bind($now)
+                    .execute(&mut *$tx)
+                    .await?;
+                }
+                Ok::<u64, sqlx::Error>(held.len() as u64)
+        }
+        .await
+    }};
+}
+pub(crate) use release_held_in;
+
 #[derive(sqlx::FromRow)]
 struct HealthRow {
     needs_reconnect: i64,
@@ -175,35 +215,9 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             exists.ok_or(StoreError::NotFound)?;
-            sqlx::query("UPDATE channel_state SET needs_reconnect = 0, session = NULL, updated_at = $1 WHERE channel_id = $2")
-                .bind(now)
-                .bind(channel_id)
-                .execute(&mut *tx)
-                .await?;
-            let held: Vec<(i64, i64)> = sqlx::query_as(
-                "SELECT id, scheduled_at FROM publications WHERE channel_id = $1 AND status = 'held'",
-            )
-            .bind(channel_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (id, at) in &held {
-                sqlx::query("UPDATE publications SET status = 'scheduled', updated_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) VALUES ('publish', $1, $2, 0, $3) \
-                     ON CONFLICT (publication_id) DO UPDATE SET run_at = excluded.run_at, lease_owner = NULL, lease_until = NULL",
-                )
-                .bind(id)
-                .bind((*at).max(now))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
+            let released = release_held_in!(tx, channel_id, now)?;
             tx.commit().await?;
-            Ok::<u64, StoreError>(held.len() as u64)
+            Ok::<u64, StoreError>(released)
         })
     }
 }

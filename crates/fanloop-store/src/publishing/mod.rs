@@ -9,6 +9,7 @@ mod quota;
 mod settings;
 
 pub use channel_state::ChannelHealth;
+pub(crate) use channel_state::release_held_in;
 pub use engagement::Engagement;
 pub use jobs::{Begin, Claimed, JobKind, Outcome};
 pub use settings::PublishingSettings;
