@@ -154,6 +154,59 @@ mod tests {
         assert_eq!(embedded, on_disk);
     }
 
+    /// The 2026 file against the notice as published (国办发明电〔2025〕7号): each
+    /// period's first and last day and every make-up workday, so a typing slip in the
+    /// data fails here rather than in an operator's calendar.
+    #[test]
+    fn the_2026_file_matches_the_published_notice() {
+        let notices = notices().expect("embedded data parses");
+        let n = notices.iter().find(|n| n.year == 2026).expect("2026 data");
+        assert!(n.uncertain.is_empty(), "{:?}", n.uncertain);
+        let got: Vec<(String, String, String, Vec<String>)> = n
+            .holidays
+            .iter()
+            .map(|h| {
+                (
+                    h.name_zh.clone(),
+                    h.first.to_string(),
+                    h.last.to_string(),
+                    h.workdays.iter().map(|d| d.to_string()).collect(),
+                )
+            })
+            .collect();
+        let published = [
+            ("元旦", "2026-01-01", "2026-01-03", vec!["2026-01-04"]),
+            (
+                "春节",
+                "2026-02-15",
+                "2026-02-23",
+                vec!["2026-02-14", "2026-02-28"],
+            ),
+            ("清明节", "2026-04-04", "2026-04-06", vec![]),
+            ("劳动节", "2026-05-01", "2026-05-05", vec!["2026-05-09"]),
+            ("端午节", "2026-06-19", "2026-06-21", vec![]),
+            ("中秋节", "2026-09-25", "2026-09-27", vec![]),
+            (
+                "国庆节",
+                "2026-10-01",
+                "2026-10-07",
+                vec!["2026-09-20", "2026-10-10"],
+            ),
+        ];
+        let want: Vec<(String, String, String, Vec<String>)> = published
+            .iter()
+            .map(|(name, first, last, work)| {
+                (
+                    name.to_string(),
+                    first.to_string(),
+                    last.to_string(),
+                    work.iter().map(|d| d.to_string()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn bad_data_is_refused_with_the_reason() {
         let ok = r#"{"year":2030,"notice":"n","notice_url":"https://example.org/","holidays":[]}"#;

@@ -41,6 +41,8 @@ pub struct NewMedia {
     pub bytes: i64,
     pub width: Option<i64>,
     pub height: Option<i64>,
+    /// How long a video plays, when its file says.
+    pub duration_ms: Option<i64>,
     pub original_name: String,
     pub storage_key: String,
     pub tags: Vec<String>,
@@ -54,8 +56,12 @@ pub struct Media {
     pub kind: MediaKind,
     pub mime: String,
     pub bytes: i64,
+    /// The picture as shown (a video's rotation applied); unknown for files whose
+    /// headers did not say.
     pub width: Option<i64>,
     pub height: Option<i64>,
+    /// How long a video plays; `None` for images and videos that do not say.
+    pub duration_ms: Option<i64>,
     pub original_name: String,
     pub storage_key: String,
     /// Sorted, so lists read the same on both backends.
@@ -83,6 +89,7 @@ struct Row {
     bytes: i64,
     width: Option<i64>,
     height: Option<i64>,
+    duration_ms: Option<i64>,
     original_name: String,
     storage_key: String,
     focal_x: f64,
@@ -102,6 +109,7 @@ impl Row {
             bytes: self.bytes,
             width: self.width,
             height: self.height,
+            duration_ms: self.duration_ms,
             original_name: self.original_name,
             storage_key: self.storage_key,
             tags,
@@ -114,7 +122,7 @@ impl Row {
 }
 
 const COLUMNS: &str = "m.id, m.workspace_id, m.kind, m.mime, m.bytes, m.width, m.height, \
-     m.original_name, m.storage_key, m.focal_x, m.focal_y, m.created_by, m.created_at";
+     m.duration_ms, m.original_name, m.storage_key, m.focal_x, m.focal_y, m.created_by, m.created_at";
 
 /// Inserts `tags` for `media` in order; the caller has removed duplicates.
 macro_rules! insert_tags {
@@ -147,8 +155,9 @@ impl Store {
         let id: i64 = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO media (workspace_id, kind, mime, bytes, width, height, original_name, storage_key, \
-                 focal_x, focal_y, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0.5, 0.5, $9, $10) RETURNING id",
+                "INSERT INTO media (workspace_id, kind, mime, bytes, width, height, duration_ms, original_name, \
+                 storage_key, focal_x, focal_y, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0.5, 0.5, $10, $11) RETURNING id",
             )
             .bind(workspace.0)
             .bind(new.kind.code())
@@ -156,6 +165,7 @@ impl Store {
             .bind(new.bytes)
             .bind(new.width)
             .bind(new.height)
+            .bind(new.duration_ms)
             .bind(&new.original_name)
             .bind(&new.storage_key)
             .bind(actor.0)

@@ -4,9 +4,11 @@
 
 pub mod crop;
 mod imaging;
+pub mod isobmff;
 pub mod objects;
 mod serve;
 mod sniff;
+mod spool;
 pub mod upload;
 
 use super::{ApiJson, ApiTr, invalid, rfc3339};
@@ -31,8 +33,11 @@ pub struct MediaView {
     kind: MediaKind,
     mime: String,
     bytes: i64,
+    /// The picture as shown (for video, with the track's rotation applied).
     width: Option<i64>,
     height: Option<i64>,
+    /// How long a video plays, read from its `mvhd` box; `null` for images.
+    duration_ms: Option<i64>,
     original_name: String,
     tags: Vec<String>,
     focal_x: f64,
@@ -66,6 +71,7 @@ pub(crate) fn view(m: Media) -> MediaView {
         bytes: m.bytes,
         width: m.width,
         height: m.height,
+        duration_ms: m.duration_ms,
         original_name: m.original_name,
         tags: m.tags,
         focal_x: m.focal_x,
@@ -115,6 +121,15 @@ pub(crate) fn refusal(tr: &Tr, r: Refusal) -> ApiError {
         Refusal::Image(ImageProblem::Unreadable(_)) => {
             file_problem(tr, tr.t("media.unreadable").into())
         }
+        Refusal::Video(problem) => {
+            let key = match problem {
+                isobmff::BoxError::NoMovie => "media.video_no_movie",
+                ref p if p.is_truncated() => "media.video_truncated",
+                _ => "media.video_malformed",
+            };
+            tracing::info!(%problem, "video refused");
+            file_problem(tr, tr.t(key).into())
+        }
         Refusal::Tags(errors) => invalid(tr, errors),
         Refusal::Internal(cause) => ApiError::internal(tr, &cause),
     }
@@ -133,7 +148,7 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<MediaView>), ApiError> {
-    let received = upload::receive(&headers, body)
+    let received = upload::receive(&headers, body, &state.config.media_dir)
         .await
         .map_err(|r| refusal(&tr, r))?;
     let media = upload::accept(&state, ctx.id(), principal.user.id, received)

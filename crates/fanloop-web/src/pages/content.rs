@@ -4,6 +4,7 @@
 
 mod detail;
 pub mod extras;
+mod spots;
 
 pub(crate) use detail::show_scheduling;
 pub use detail::{approve, detail, request_changes, save, submit};
@@ -457,7 +458,8 @@ pub async fn create(
 #[template(path = "content_findings.html")]
 struct FindingsFragment {
     tr: Tr,
-    findings: Vec<Finding>,
+    /// Each finding with where it lies in the title or body field, if it does.
+    findings: Vec<(Finding, Option<spots::Spot>)>,
 }
 
 impl FindingsFragment {
@@ -482,7 +484,14 @@ pub async fn lint_preview(
         Ok(linter) => linter,
         Err(e) => return page.refuse(e.status, &e.detail),
     };
-    let findings = review::lint_text(&linter, get("title"), get("body"), page.tr.lang);
+    let (title, body) = (get("title"), get("body"));
+    let findings = review::lint_text(&linter, title, body, page.tr.lang)
+        .into_iter()
+        .map(|f| {
+            let spot = spots::spot(title, body, &f);
+            (f, spot)
+        })
+        .collect();
     render(
         StatusCode::OK,
         &FindingsFragment {

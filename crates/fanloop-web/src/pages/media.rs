@@ -19,6 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use detail::{detail_page, thumb_size};
+
 use fanloop_domain::Permission;
 use fanloop_store::media::Media;
 use serde::Deserialize;
@@ -47,6 +48,31 @@ impl LibraryPage {
 
     fn kind_label(&self, m: &Media) -> &'static str {
         self.shell.tr.t(&format!("media.kind.{}", m.kind.code()))
+    }
+
+    fn clock(&self, ms: &i64) -> String {
+        clock(*ms)
+    }
+
+    /// Taller than wide: the placeholder takes the video's shape.
+    fn portrait(&self, m: &Media) -> bool {
+        matches!((m.width, m.height), (Some(w), Some(h)) if h > w)
+    }
+}
+
+/// A duration as players show it: "0:15", "12:05", "1:02:03" (rounded to the second, and
+/// never "0:00" for a video that plays at all).
+fn clock(ms: i64) -> String {
+    let seconds = if ms > 0 {
+        ((ms + 500) / 1000).max(1)
+    } else {
+        0
+    };
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
     }
 }
 
@@ -111,7 +137,7 @@ pub async fn create(
     body: Body,
 ) -> Response {
     let htmx = headers.contains_key("hx-request");
-    let outcome = match upload::receive(&headers, body).await {
+    let outcome = match upload::receive(&headers, body, &state.config.media_dir).await {
         Ok(received) => upload::accept(&state, ctx.id(), page.principal.user.id, received).await,
         Err(r) => Err(r),
     };
@@ -297,4 +323,23 @@ pub async fn crop_image(
     Path((_, id, ratio)): Path<(i64, String, String)>,
 ) -> Response {
     send(&state, &page, &ctx, &id, Variant::Crop(&ratio)).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_like_a_player() {
+        let cases = [
+            (0, "0:00"),
+            (200, "0:01"),
+            (15_000, "0:15"),
+            (15_499, "0:15"),
+            (59_500, "1:00"),
+            (725_000, "12:05"),
+            (3_723_000, "1:02:03"),
+        ];
+        for (ms, want) in cases {
+            assert_eq!(super::clock(ms), want, "{ms}");
+        }
+    }
 }

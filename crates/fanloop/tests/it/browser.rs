@@ -10,8 +10,8 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
 
-/// A minimal W3C WebDriver client: just the calls this suite needs.
-struct Browser {
+/// A minimal W3C WebDriver client: just the calls the browser suites need.
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
     _driver: Child,
@@ -19,7 +19,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn start() -> Option<Browser> {
+    pub(crate) async fn start() -> Option<Browser> {
         let chromium =
             std::env::var("FANLOOP_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let driver = std::env::var("FANLOOP_CHROMEDRIVER")
@@ -76,7 +76,12 @@ impl Browser {
         })
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub(crate) async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Value {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(body) = body {
             request = request.json(&body);
@@ -94,12 +99,12 @@ impl Browser {
         value["value"].clone()
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
             .await;
     }
 
-    async fn find(&self, css: &str) -> String {
+    pub(crate) async fn find(&self, css: &str) -> String {
         let found = self
             .call(
                 reqwest::Method::POST,
@@ -115,7 +120,7 @@ impl Browser {
             .to_owned()
     }
 
-    async fn fill(&self, css: &str, text: &str) {
+    pub(crate) async fn fill(&self, css: &str, text: &str) {
         let id = self.find(css).await;
         self.call(
             reqwest::Method::POST,
@@ -131,7 +136,7 @@ impl Browser {
         .await;
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let id = self.find(css).await;
         // Centre it first: scrolled to the top edge, the sticky header would cover it.
         let element = json!({"element-6066-11e4-a52e-4f735466cecf": id});
@@ -147,7 +152,7 @@ impl Browser {
         .await;
     }
 
-    async fn url(&self) -> String {
+    pub(crate) async fn url(&self) -> String {
         self.call(reqwest::Method::GET, "/url", None)
             .await
             .as_str()
@@ -155,7 +160,7 @@ impl Browser {
             .to_owned()
     }
 
-    async fn text(&self) -> String {
+    pub(crate) async fn text(&self) -> String {
         self.call(
             reqwest::Method::POST,
             "/execute/sync",
@@ -168,7 +173,7 @@ impl Browser {
     }
 
     /// Waits until the page's visible text contains `needle`.
-    async fn wait_for_text(&self, needle: &str) {
+    pub(crate) async fn wait_for_text(&self, needle: &str) {
         for _ in 0..50 {
             if self.text().await.contains(needle) {
                 return;
@@ -181,7 +186,7 @@ impl Browser {
         );
     }
 
-    async fn resize(&self, width: u32, height: u32) {
+    pub(crate) async fn resize(&self, width: u32, height: u32) {
         self.call(
             reqwest::Method::POST,
             "/window/rect",
@@ -190,7 +195,7 @@ impl Browser {
         .await;
     }
 
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().unwrap_or(""))
@@ -200,7 +205,7 @@ impl Browser {
         let _ = std::fs::write(dir.join(format!("{name}.png")), bytes);
     }
 
-    async fn quit(self) {
+    pub(crate) async fn quit(self) {
         let _ = self.http.delete(&self.base).send().await;
     }
 }

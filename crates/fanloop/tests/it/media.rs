@@ -4,10 +4,11 @@
 mod fixtures;
 /// `store_suite::media_store_suite(&store)` is also run by the PostgreSQL suite.
 pub mod store_suite;
+mod video;
 
 use crate::helpers::TestApp;
 use fanloop_domain::Role;
-use fixtures::{BOUNDARY, bomb_png, dimensions, multipart, png};
+use fixtures::{BOUNDARY, bomb_png, dimensions, mp4, multipart, png};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -308,12 +309,12 @@ async fn types_come_from_the_bytes_and_limits_hold() {
     assert_eq!(status(json_body), 415);
 
     // Video is kept as sent and offered as a download.
-    let mp4 = [b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".as_slice(), &[0; 256]].concat();
+    let clip = mp4(1920, 1080, 8_000, 256);
     let video: Value = app
         .upload(
             ws.id,
             &token,
-            multipart(&[("file", Some("clip.mp4"), "video/mp4", &mp4)]),
+            multipart(&[("file", Some("clip.mp4"), "video/mp4", &clip)]),
         )
         .await
         .json()
@@ -321,7 +322,7 @@ async fn types_come_from_the_bytes_and_limits_hold() {
         .unwrap();
     assert_eq!(
         (&video["kind"], &video["mime"], &video["width"]),
-        (&json!("video"), &json!("video/mp4"), &Value::Null)
+        (&json!("video"), &json!("video/mp4"), &json!(1920))
     );
     let base = format!("/w/{}/media/{}", ws.id, video["id"]);
     let file = app

@@ -8,6 +8,7 @@
 
 use super::crop::{self, CropSpec};
 use super::imaging;
+use super::spool::Spool;
 use axum::body::Bytes;
 use fanloop_domain::WorkspaceId;
 use fanloop_store::media::Media;
@@ -55,6 +56,23 @@ pub async fn put(
     bytes: Bytes,
 ) -> Result<(), object_store::Error> {
     files.put(path, PutPayload::from(bytes)).await.map(|_| ())
+}
+
+/// Moves a received file into the store at `path`. On the local disk this is a rename
+/// (the spool lives in the same directory tree); a remote store would stream the file
+/// up in parts instead.
+pub async fn put_file(
+    files: &LocalFileSystem,
+    path: &Path,
+    file: Spool,
+) -> Result<(), object_store::Error> {
+    let target = files.path_to_filesystem(path)?;
+    file.persist(target)
+        .await
+        .map_err(|e| object_store::Error::Generic {
+            store: "media",
+            source: Box::new(e),
+        })
 }
 
 /// The object's bytes, `None` if it does not exist.

@@ -1,16 +1,21 @@
 //! Receiving an upload: the multipart body read with our own limits (the app-wide 1 MiB
 //! body cap is for JSON and forms; this reader stops at the limit for the file's kind),
-//! the type sniffed from the bytes, images checked and thumbnailed, then the files put
-//! in the object store and the row recorded. A refused upload leaves nothing behind.
+//! streamed to a spool file once the first bytes have told its type, images checked and
+//! thumbnailed, videos' boxes read for duration and size, then the file moved into the
+//! object store and the row recorded. A refused upload leaves nothing behind, and memory
+//! holds at most a buffer of it (or the whole of an image, to decode it).
 
 use super::imaging::{self, ImageProblem};
+use super::isobmff::{self, BoxError, VideoInfo};
 use super::objects;
 use super::sniff::{Format, SNIFF_LEN, sniff};
+use super::spool::Spool;
 use crate::AppState;
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use fanloop_domain::{Invalid, Reason, UserId, WorkspaceId};
 use fanloop_store::media::{Media, MediaKind, NewMedia};
+use std::path::Path;
 
 pub const IMAGE_MAX_BYTES: usize = 20 * 1024 * 1024;
 pub const VIDEO_MAX_BYTES: usize = 200 * 1024 * 1024;
@@ -33,21 +38,28 @@ pub enum Refusal {
         limit: usize,
     },
     Image(ImageProblem),
+    /// A video whose boxes cannot be read: cut short or malformed.
+    Video(BoxError),
     Tags(Vec<Invalid>),
     /// Our side failed (object store or database).
     Internal(String),
 }
 
-/// A file received whole, its type known.
+/// A file received whole into its spool, its type known.
 pub struct Received {
     pub name: String,
     pub format: Format,
-    pub bytes: Vec<u8>,
+    pub file: Spool,
     pub tags: Vec<String>,
 }
 
-/// Reads the `file` field (and an optional `tags` field, comma-separated).
-pub async fn receive(headers: &HeaderMap, body: Body) -> Result<Received, Refusal> {
+/// Reads the `file` field (and an optional `tags` field, comma-separated), spooling the
+/// file under `media_dir`.
+pub async fn receive(
+    headers: &HeaderMap,
+    body: Body,
+    media_dir: &Path,
+) -> Result<Received, Refusal> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -57,10 +69,10 @@ pub async fn receive(headers: &HeaderMap, body: Body) -> Result<Received, Refusa
         .size_limit(multer::SizeLimit::new().whole_stream(STREAM_MAX_BYTES));
     let mut multipart =
         multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
-    let outcome = read_fields(&mut multipart).await;
+    let outcome = read_fields(&mut multipart, media_dir).await;
     if outcome.is_err() {
-        // Read what the client is still sending (up to the stream limit) so that it
-        // gets our answer instead of a reset connection halfway through its upload.
+        // Read what the client is still sending (up to the stream limit, writing none of
+        // it) so that it gets our answer instead of a reset connection halfway through.
         while let Ok(Some(mut field)) = multipart.next_field().await {
             while let Ok(Some(_)) = field.chunk().await {}
         }
@@ -68,36 +80,31 @@ pub async fn receive(headers: &HeaderMap, body: Body) -> Result<Received, Refusa
     outcome
 }
 
-async fn read_fields(multipart: &mut multer::Multipart<'_>) -> Result<Received, Refusal> {
-    let malformed = |e: multer::Error| match e {
+fn malformed(e: multer::Error) -> Refusal {
+    match e {
         multer::Error::StreamSizeExceeded { .. } => Refusal::TooLarge {
             limit: VIDEO_MAX_BYTES,
         },
         other => Refusal::Malformed(other.to_string()),
-    };
-    let mut file: Option<(String, Format, Vec<u8>)> = None;
+    }
+}
+
+fn internal(e: std::io::Error) -> Refusal {
+    Refusal::Internal(e.to_string())
+}
+
+async fn read_fields(
+    multipart: &mut multer::Multipart<'_>,
+    media_dir: &Path,
+) -> Result<Received, Refusal> {
+    let mut file: Option<(String, Format, Spool)> = None;
     let mut tags = String::new();
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         match field.name() {
             Some("file") if file.is_none() => {
                 let name = sanitise_name(field.file_name().unwrap_or(""));
-                let mut bytes: Vec<u8> = Vec::new();
-                let mut format = None;
-                while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-                    bytes.extend_from_slice(&chunk);
-                    if format.is_none() && bytes.len() >= SNIFF_LEN {
-                        format = Some(sniff(&bytes).ok_or(Refusal::Unsupported)?);
-                    }
-                    let limit = limit_for(format);
-                    if bytes.len() > limit {
-                        return Err(Refusal::TooLarge { limit });
-                    }
-                }
-                let format = match format {
-                    Some(format) => format,
-                    None => sniff(&bytes).ok_or(Refusal::Unsupported)?,
-                };
-                file = Some((name, format, bytes));
+                let (format, spool) = spool_field(&mut field, media_dir).await?;
+                file = Some((name, format, spool));
             }
             Some("file") => return Err(Refusal::Malformed("more than one file".into())),
             Some("tags") => {
@@ -119,22 +126,69 @@ async fn read_fields(multipart: &mut multer::Multipart<'_>) -> Result<Received, 
             _ => while field.chunk().await.map_err(malformed)?.is_some() {},
         }
     }
-    let (name, format, bytes) = file.ok_or(Refusal::NoFile)?;
+    let (name, format, file) = file.ok_or(Refusal::NoFile)?;
     let tags = parse_tags(&split_tags(&tags)).map_err(Refusal::Tags)?;
     Ok(Received {
         name,
         format,
-        bytes,
+        file,
         tags,
     })
 }
 
-/// Until the type is known the smaller (image) limit applies, which is far above the
-/// bytes needed to sniff.
-fn limit_for(format: Option<Format>) -> usize {
-    match format.map(Format::kind) {
-        Some(MediaKind::Video) => VIDEO_MAX_BYTES,
-        _ => IMAGE_MAX_BYTES,
+/// Streams one file field to a spool: nothing touches the disk until the first bytes
+/// have told the type, and the chunk that would pass the type's limit is refused before
+/// it is written (the spool, dropped with the error, is removed).
+async fn spool_field(
+    field: &mut multer::Field<'_>,
+    media_dir: &Path,
+) -> Result<(Format, Spool), Refusal> {
+    let mut head: Vec<u8> = Vec::with_capacity(SNIFF_LEN);
+    let mut sink: Option<(Format, Spool)> = None;
+    let mut size = 0usize;
+    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+        size = size.saturating_add(chunk.len());
+        if let Some((format, spool)) = &mut sink {
+            let limit = limit_for(*format);
+            if size > limit {
+                return Err(Refusal::TooLarge { limit });
+            }
+            spool.write(&chunk).await.map_err(internal)?;
+            continue;
+        }
+        head.extend_from_slice(&chunk);
+        if head.len() >= SNIFF_LEN {
+            let format = sniff(&head).ok_or(Refusal::Unsupported)?;
+            sink = Some((format, start(format, &head, media_dir).await?));
+            head = Vec::new();
+        }
+    }
+    let (format, mut spool) = match sink {
+        Some(found) => found,
+        None => {
+            let format = sniff(&head).ok_or(Refusal::Unsupported)?;
+            (format, start(format, &head, media_dir).await?)
+        }
+    };
+    spool.flush().await.map_err(internal)?;
+    Ok((format, spool))
+}
+
+/// A spool holding `head`, the first bytes of a file of `format`.
+async fn start(format: Format, head: &[u8], media_dir: &Path) -> Result<Spool, Refusal> {
+    let limit = limit_for(format);
+    if head.len() > limit {
+        return Err(Refusal::TooLarge { limit });
+    }
+    let mut spool = Spool::create(media_dir).await.map_err(internal)?;
+    spool.write(head).await.map_err(internal)?;
+    Ok(spool)
+}
+
+fn limit_for(format: Format) -> usize {
+    match format.kind() {
+        MediaKind::Video => VIDEO_MAX_BYTES,
+        MediaKind::Image => IMAGE_MAX_BYTES,
     }
 }
 
@@ -195,7 +249,8 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, Vec<Invalid>> {
     }
 }
 
-/// Checks, thumbnails, stores and records a received file.
+/// Checks, thumbnails (images) or reads the boxes of (videos), stores and records a
+/// received file.
 pub async fn accept(
     state: &AppState,
     workspace: WorkspaceId,
@@ -205,31 +260,45 @@ pub async fn accept(
     let Received {
         name,
         format,
-        bytes,
+        file,
         tags,
     } = received;
-    let size = bytes.len();
-    let bytes = axum::body::Bytes::from(bytes);
-    let (dimensions, thumb) = match format.image_format() {
+    let size = file.written();
+    let path = file.path().to_owned();
+    let (dimensions, thumb, duration_ms) = match format.image_format() {
         Some(image_format) => {
-            let data = bytes.clone();
             let processed = tokio::task::spawn_blocking(move || {
-                let image = imaging::decode(&data, image_format)?;
-                let thumb = imaging::thumbnail(&image)?;
-                Ok::<_, ImageProblem>(((image.width(), image.height()), thumb))
+                // At most `IMAGE_MAX_BYTES`: the spool refused anything larger.
+                let data = std::fs::read(&path).map_err(|e| Refusal::Internal(e.to_string()))?;
+                let image = imaging::decode(&data, image_format).map_err(Refusal::Image)?;
+                let thumb = imaging::thumbnail(&image).map_err(Refusal::Image)?;
+                Ok::<_, Refusal>(((image.width(), image.height()), thumb))
             })
             .await
-            .map_err(|e| Refusal::Internal(e.to_string()))?
-            .map_err(Refusal::Image)?;
-            (Some(processed.0), Some(processed.1))
+            .map_err(|e| Refusal::Internal(e.to_string()))??;
+            (Some(processed.0), Some(processed.1), None)
         }
-        None => (None, None),
+        None => {
+            let info = tokio::task::spawn_blocking(move || {
+                let mut opened =
+                    std::fs::File::open(&path).map_err(|e| Refusal::Internal(e.to_string()))?;
+                isobmff::probe(&mut opened, size).map_err(Refusal::Video)
+            })
+            .await
+            .map_err(|e| Refusal::Internal(e.to_string()))??;
+            let VideoInfo {
+                duration_ms,
+                width,
+                height,
+            } = info;
+            (width.zip(height), None, duration_ms)
+        }
     };
     let key = objects::new_key(workspace);
     let files =
         objects::open(&state.config.media_dir).map_err(|e| Refusal::Internal(e.to_string()))?;
     let stored = async {
-        objects::put(&files, &objects::original(&key), bytes).await?;
+        objects::put_file(&files, &objects::original(&key), file).await?;
         if let Some(thumb) = thumb {
             objects::put(&files, &objects::thumb(&key), thumb.into()).await?;
         }
@@ -246,6 +315,7 @@ pub async fn accept(
         bytes: i64::try_from(size).unwrap_or(i64::MAX),
         width: dimensions.map(|d| i64::from(d.0)),
         height: dimensions.map(|d| i64::from(d.1)),
+        duration_ms: duration_ms.map(|d| i64::try_from(d).unwrap_or(i64::MAX)),
         original_name: name,
         storage_key: key.clone(),
         tags,

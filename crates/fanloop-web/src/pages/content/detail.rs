@@ -204,6 +204,16 @@ impl DetailPage<'_> {
         self.post.approvals.contains(&UserId(self.me))
     }
 
+    /// Where a master finding lies in the editor, when the editor shows the text that
+    /// was linted (after a refused save it shows what was typed instead, and the live
+    /// findings take over on the next keystroke).
+    fn spot(&self, l: &Linted, f: &Finding) -> Option<super::spots::Spot> {
+        let shown = self.form.title == self.post.title && self.form.body == self.post.body;
+        (l.variant_id.is_none() && shown)
+            .then(|| super::spots::spot(&self.post.title, &self.post.body, f))
+            .flatten()
+    }
+
     fn severity_label(&self, f: &Finding) -> &'static str {
         self.shell.tr.t(&format!("severity.{}", f.severity.code()))
     }

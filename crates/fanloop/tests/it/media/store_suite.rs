@@ -40,6 +40,7 @@ pub async fn media_store_suite(store: &fanloop_store::Store) {
         bytes: 1234,
         width: Some(800),
         height: Some(600),
+        duration_ms: None,
         original_name: "封面.png".into(),
         storage_key: format!("{key}-{}", fanloop_store::new_token("")),
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
@@ -54,6 +55,29 @@ pub async fn media_store_suite(store: &fanloop_store::Store) {
         (vec!["新品".to_owned(), "秋季".to_owned()], 0.5, Some(800))
     );
     let second = store.create_media(ws, actor, &new("b", &[])).await.unwrap();
+    // A video keeps its duration (a 64-bit column on both backends: ten hours is
+    // 36 million milliseconds, and nothing should overflow far beyond).
+    let clip = NewMedia {
+        kind: MediaKind::Video,
+        mime: "video/mp4".into(),
+        width: Some(1080),
+        height: Some(1920),
+        duration_ms: Some(36_000_000_000),
+        ..new("v", &[])
+    };
+    let clip = store.create_media(ws, actor, &clip).await.unwrap();
+    let read = store.media(ws, clip.id).await.unwrap();
+    assert_eq!(
+        (read.kind, read.width, read.height, read.duration_ms),
+        (
+            MediaKind::Video,
+            Some(1080),
+            Some(1920),
+            Some(36_000_000_000)
+        )
+    );
+    assert_eq!(second.duration_ms, None);
+    store.delete_media(ws, clip.id, actor).await.unwrap();
     let theirs = store
         .create_media(other, actor, &new("c", &["新品"]))
         .await
