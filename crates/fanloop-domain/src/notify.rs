@@ -1,7 +1,11 @@
 //! Notification targets: the other places a workspace wants to hear what needs a person
-//! (a group robot in WeCom, Feishu or DingTalk, a Slack channel, or its own webhook).
-//! The rules for adding one live here so the API and the settings page refuse the same
-//! inputs the same way.
+//! (a group robot in WeCom, Feishu or DingTalk, a Slack channel, its own webhook, or
+//! email through its SMTP server). The rules for adding one live here so the API and the
+//! settings page refuse the same inputs the same way.
+
+mod email;
+
+pub use email::{MAX_RECIPIENTS, SmtpInput, SmtpSecurity, SmtpSettings};
 
 use crate::channel::check_url;
 use crate::invalid::{Invalid, Reason, single_line};
@@ -9,12 +13,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The kinds of notification a target can subscribe to, in the order a form lists them.
-pub const EVENTS: [&str; 5] = [
+pub const EVENTS: [&str; 6] = [
     "publish_failed",
     "publish_unconfirmed",
     "reconnect_needed",
     "publish_missed",
     "assisted_ready",
+    "assisted_overdue",
 ];
 
 /// Where a target delivers.
@@ -26,12 +31,14 @@ pub enum TargetKind {
     Dingtalk,
     Slack,
     Webhook,
+    Email,
 }
 
 /// Whether a kind of target signs its messages with a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretUse {
-    /// The service has no signing (WeCom, Slack: the key is in the URL).
+    /// The service has no signing (WeCom, Slack: the key is in the URL; email: the
+    /// SMTP password is a field of its own).
     None,
     /// The robot's "加签" (signing) setting: used when the operator turned it on.
     Optional,
@@ -40,12 +47,13 @@ pub enum SecretUse {
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 5] = [
+    pub const ALL: [TargetKind; 6] = [
         TargetKind::Wecom,
         TargetKind::Feishu,
         TargetKind::Dingtalk,
         TargetKind::Slack,
         TargetKind::Webhook,
+        TargetKind::Email,
     ];
 
     pub fn parse(raw: &str) -> Option<TargetKind> {
@@ -59,12 +67,13 @@ impl TargetKind {
             TargetKind::Dingtalk => "dingtalk",
             TargetKind::Slack => "slack",
             TargetKind::Webhook => "webhook",
+            TargetKind::Email => "email",
         }
     }
 
     pub fn secret(self) -> SecretUse {
         match self {
-            TargetKind::Wecom | TargetKind::Slack => SecretUse::None,
+            TargetKind::Wecom | TargetKind::Slack | TargetKind::Email => SecretUse::None,
             TargetKind::Feishu | TargetKind::Dingtalk => SecretUse::Optional,
             TargetKind::Webhook => SecretUse::Required,
         }
@@ -74,70 +83,119 @@ impl TargetKind {
 /// Shortest webhook secret accepted: HMAC is only as strong as its key.
 pub const MIN_WEBHOOK_SECRET: usize = 16;
 
-/// A target ready to store. `url` and `secret` are sealed by the store.
+/// A target as typed (the settings form) or sent (the API). Fields its kind does not use
+/// are left empty.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TargetInput<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub url: &'a str,
+    pub secret: Option<&'a str>,
+    /// The SMTP fields: for email targets, refused on the others.
+    pub smtp: Option<SmtpInput<'a>>,
+    /// `None` means all notification kinds.
+    pub events: Option<&'a str>,
+}
+
+/// Where a target's messages go. Everything here is sealed by the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A robot or webhook URL (robot URLs embed their key) and its signing secret.
+    Url {
+        url: String,
+        secret: Option<String>,
+    },
+    Email(SmtpSettings),
+}
+
+/// A target ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetDraft {
     pub kind: TargetKind,
     pub name: String,
-    pub url: String,
-    pub secret: Option<String>,
+    pub destination: Destination,
     /// `*`, or notification kinds joined by commas without spaces (the store matches
     /// them as `,kind,` inside `,events,`).
     pub events: String,
 }
 
 impl TargetDraft {
-    /// Checks every field and reports each refused one. `events: None` means all.
-    /// Refusals: `kind` BadFormat (unknown), `events` BadFormat (an unknown kind),
-    /// `secret` UnknownField (this kind does not sign).
-    pub fn parse(
-        kind: &str,
-        name: &str,
-        url: &str,
-        secret: Option<&str>,
-        events: Option<&str>,
-    ) -> Result<TargetDraft, Vec<Invalid>> {
+    /// Checks every field and reports each refused one. Refusals: `kind` BadFormat
+    /// (unknown), `events` BadFormat (an unknown kind), `secret` UnknownField (this kind
+    /// does not sign), `url` UnknownField (email has none), an SMTP field UnknownField
+    /// (not an email target), and [`SmtpSettings::parse`]'s.
+    pub fn parse(input: &TargetInput) -> Result<TargetDraft, Vec<Invalid>> {
         let mut errors = Vec::new();
-        let kind_parsed = TargetKind::parse(kind);
+        let kind_parsed = TargetKind::parse(input.kind);
         if kind_parsed.is_none() {
             errors.push(Invalid::new("kind", Reason::BadFormat));
         }
-        let name = single_line("name", name, 80, true).map_err(|e| errors.push(e));
-        let url = url.trim();
-        let url_checked = if url.is_empty() {
-            Err(Invalid::new("url", Reason::Required))
-        } else if url.chars().count() > 2048 {
-            Err(Invalid::new("url", Reason::TooLong { max: 2048 }))
+        let name = single_line("name", input.name, 80, true).map_err(|e| errors.push(e));
+        let url = input.url.trim();
+        let secret = input.secret.map(str::trim).filter(|s| !s.is_empty());
+        let smtp = if kind_parsed == Some(TargetKind::Email) {
+            if !url.is_empty() {
+                errors.push(Invalid::new("url", Reason::UnknownField));
+            }
+            // Without the fields at all, each required one is reported missing.
+            SmtpSettings::parse(&input.smtp.unwrap_or_default())
+                .map(Some)
+                .map_err(|e| errors.extend(e))
         } else {
-            check_url("url", url)
+            if let Err(e) = check_target_url(url) {
+                errors.push(e);
+            }
+            for field in input.smtp.map(|s| s.given()).unwrap_or_default() {
+                errors.push(Invalid::new(field, Reason::UnknownField));
+            }
+            Ok(None)
         };
-        if let Err(e) = url_checked {
-            errors.push(e);
-        }
-        let secret = secret.map(str::trim).filter(|s| !s.is_empty());
         if let Err(e) = check_secret(kind_parsed, secret) {
             errors.push(e);
         }
-        let events = parse_events(events).map_err(|e| errors.push(e));
-        match (kind_parsed, name, events) {
-            (Some(kind), Ok(name), Ok(events)) if errors.is_empty() => Ok(TargetDraft {
-                kind,
-                name,
-                url: url.to_owned(),
-                secret: secret.map(str::to_owned),
-                events,
-            }),
+        let events = parse_events(input.events).map_err(|e| errors.push(e));
+        match (kind_parsed, name, smtp, events) {
+            (Some(kind), Ok(name), Ok(smtp), Ok(events)) if errors.is_empty() => {
+                let destination = match smtp {
+                    Some(settings) => Destination::Email(settings),
+                    None => Destination::Url {
+                        url: url.to_owned(),
+                        secret: secret.map(str::to_owned),
+                    },
+                };
+                Ok(TargetDraft {
+                    kind,
+                    name,
+                    destination,
+                    events,
+                })
+            }
             _ => Err(errors),
         }
     }
 
-    /// What the store seals: the URL (robot URLs embed their key) and the secret.
+    /// What the store seals: the URL and secret, or the SMTP settings with the password.
     pub fn sealed_settings(&self) -> BTreeMap<String, String> {
-        let mut settings = BTreeMap::from([("url".to_owned(), self.url.clone())]);
-        if let Some(secret) = &self.secret {
-            settings.insert("secret".to_owned(), secret.clone());
+        match &self.destination {
+            Destination::Url { url, secret } => {
+                let mut settings = BTreeMap::from([("url".to_owned(), url.clone())]);
+                if let Some(secret) = secret {
+                    settings.insert("secret".to_owned(), secret.clone());
+                }
+                settings
+            }
+            Destination::Email(smtp) => smtp.sealed(),
         }
-        settings
+    }
+}
+
+fn check_target_url(url: &str) -> Result<(), Invalid> {
+    if url.is_empty() {
+        Err(Invalid::new("url", Reason::Required))
+    } else if url.chars().count() > 2048 {
+        Err(Invalid::new("url", Reason::TooLong { max: 2048 }))
+    } else {
+        check_url("url", url)
     }
 }
 
@@ -197,7 +255,15 @@ mod tests {
         secret: Option<&str>,
         events: Option<&str>,
     ) -> Vec<(String, Reason)> {
-        match TargetDraft::parse(kind, "运营群", url, secret, events) {
+        let input = TargetInput {
+            kind,
+            name: "运营群",
+            url,
+            secret,
+            smtp: None,
+            events,
+        };
+        match TargetDraft::parse(&input) {
             Ok(_) => Vec::new(),
             Err(errors) => errors.into_iter().map(|e| (e.field, e.reason)).collect(),
         }
@@ -280,24 +346,107 @@ mod tests {
 
     #[test]
     fn events_are_normalised() {
-        let draft = TargetDraft::parse(
-            "wecom",
-            " 运营群 ",
-            "https://x.example/h",
-            None,
-            Some("publish_missed, publish_failed,publish_failed"),
-        )
-        .unwrap();
+        let input = TargetInput {
+            kind: "wecom",
+            name: " 运营群 ",
+            url: "https://x.example/h",
+            events: Some("publish_missed, publish_failed,publish_failed"),
+            ..TargetInput::default()
+        };
+        let draft = TargetDraft::parse(&input).unwrap();
         assert_eq!(draft.events, "publish_failed,publish_missed");
         assert_eq!(draft.name, "运营群");
         assert!(!draft.sealed_settings().contains_key("secret"));
-        let all = TargetDraft::parse(
-            "wecom",
-            "a",
-            "https://x.example",
-            None,
-            Some("publish_failed,*"),
-        );
-        assert_eq!(all.unwrap().events, "*");
+        let all = TargetInput {
+            events: Some("publish_failed,*"),
+            ..input
+        };
+        assert_eq!(TargetDraft::parse(&all).unwrap().events, "*");
+    }
+
+    #[test]
+    fn email_targets() {
+        let smtp = SmtpInput {
+            host: "smtp.example.com",
+            port: "",
+            security: "starttls",
+            username: "ops@example.com",
+            password: "app-password",
+            from: "fanloop@example.com",
+            to: "Ops@example.com, boss@example.com",
+        };
+        let email = TargetInput {
+            kind: "email",
+            name: "值班邮箱",
+            smtp: Some(smtp),
+            ..TargetInput::default()
+        };
+        let draft = TargetDraft::parse(&email).unwrap();
+        assert_eq!(draft.kind, TargetKind::Email);
+        let sealed = draft.sealed_settings();
+        assert_eq!(sealed["smtp_password"], "app-password");
+        assert_eq!(sealed["smtp_port"], "587");
+        assert_eq!(sealed["mail_to"], "ops@example.com,boss@example.com");
+        assert!(!sealed.contains_key("url"));
+
+        let fields = |input: TargetInput| match TargetDraft::parse(&input) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| (e.field, e.reason)).collect(),
+        };
+        let one = |field: &str, reason: Reason| vec![(field.to_owned(), reason)];
+        let plain_remote = SmtpInput {
+            security: "none",
+            ..smtp
+        };
+        let table: Vec<(TargetInput, Vec<(String, Reason)>)> = vec![
+            (
+                TargetInput {
+                    smtp: Some(plain_remote),
+                    ..email
+                },
+                one("smtp_security", Reason::InsecureUrl),
+            ),
+            (
+                TargetInput {
+                    url: "https://x.example",
+                    ..email
+                },
+                one("url", Reason::UnknownField),
+            ),
+            (
+                TargetInput {
+                    secret: Some("0123456789abcdef"),
+                    ..email
+                },
+                one("secret", Reason::UnknownField),
+            ),
+            (
+                TargetInput {
+                    smtp: None,
+                    ..email
+                },
+                vec![
+                    ("smtp_host".to_owned(), Reason::Required),
+                    ("smtp_security".to_owned(), Reason::Required),
+                    ("mail_from".to_owned(), Reason::Required),
+                    ("mail_to".to_owned(), Reason::Required),
+                ],
+            ),
+            (
+                TargetInput {
+                    kind: "wecom",
+                    url: "https://x.example/h",
+                    smtp: Some(SmtpInput {
+                        host: "smtp.example.com",
+                        ..SmtpInput::default()
+                    }),
+                    ..email
+                },
+                one("smtp_host", Reason::UnknownField),
+            ),
+        ];
+        for (input, want) in table {
+            assert_eq!(fields(input), want, "{input:?}");
+        }
     }
 }

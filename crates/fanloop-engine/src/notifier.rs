@@ -1,8 +1,9 @@
 //! Delivers notifications to the places a workspace configured: WeCom, Feishu and
-//! DingTalk group robots, Slack incoming webhooks, and signed generic webhooks. Each
-//! delivery is retried with backoff and recorded; the in-app notification centre needs
-//! no delivery (it reads the table).
+//! DingTalk group robots, Slack incoming webhooks, signed generic webhooks, and email
+//! through the workspace's SMTP server. Each delivery is retried with backoff and
+//! recorded; the in-app notification centre needs no delivery (it reads the table).
 
+mod email;
 mod send;
 
 use crate::{Wake, now_ms};

@@ -1,4 +1,5 @@
-//! One delivery to one target, in each service's documented message shape.
+//! One delivery to one target, in each service's documented message shape (email has
+//! its own module).
 
 use base64::Engine as _;
 use fanloop_domain::Locale;
@@ -9,12 +10,15 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The notification as one line of text in the workspace's language.
-pub fn text(d: &DueDelivery) -> String {
-    let locale = Locale::parse(&d.locale).unwrap_or_default();
-    let zh = locale == Locale::ZhCn;
-    let n = &d.notification;
-    let what = match (n.kind.as_str(), zh) {
+fn locale(d: &DueDelivery) -> Locale {
+    Locale::parse(&d.locale).unwrap_or_default()
+}
+
+/// What happened, in the workspace's language: "[Fanloop · 小满咖啡] 发布失败". The start
+/// of every message, and an email's subject.
+pub fn headline(d: &DueDelivery) -> String {
+    let zh = locale(d) == Locale::ZhCn;
+    let what = match (d.notification.kind.as_str(), zh) {
         ("publish_failed", true) => "发布失败",
         ("publish_failed", false) => "Publishing failed",
         ("publish_unconfirmed", true) => "发布结果待核实",
@@ -25,15 +29,25 @@ pub fn text(d: &DueDelivery) -> String {
         ("publish_missed", false) => "Publication missed",
         ("assisted_ready", true) => "待人工发布",
         ("assisted_ready", false) => "Ready to post by hand",
+        ("assisted_overdue", true) => "人工发布超时未确认",
+        ("assisted_overdue", false) => "Assisted post overdue",
         (_, true) => "通知",
         (_, false) => "Notice",
     };
+    format!("[Fanloop · {}] {what}", d.workspace_name)
+}
+
+/// The notification as one line of text in the workspace's language.
+pub fn text(d: &DueDelivery) -> String {
+    let locale = locale(d);
+    let zh = locale == Locale::ZhCn;
+    let n = &d.notification;
     let reason: Option<Reason> =
         serde_json::from_value(serde_json::Value::String(n.detail.clone())).ok();
     let reason = reason.map(|r| r.message(locale)).unwrap_or("");
     let title = n.post_title.as_deref().unwrap_or("");
     let channel = n.channel_name.as_deref().unwrap_or("");
-    let mut line = format!("[Fanloop · {}] {what}", d.workspace_name);
+    let mut line = headline(d);
     if !title.is_empty() {
         line.push_str(if zh { "：《" } else { ": “" });
         line.push_str(title);
@@ -51,6 +65,9 @@ pub fn text(d: &DueDelivery) -> String {
 }
 
 pub async fn deliver(client: &reqwest::Client, d: &DueDelivery) -> Result<(), String> {
+    if d.target_kind == "email" {
+        return super::email::deliver(d).await;
+    }
     let url = d
         .target
         .get("url")

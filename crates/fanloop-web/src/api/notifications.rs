@@ -1,6 +1,7 @@
 //! The notification centre over the API: the workspace's notifications in the caller's
-//! language, marking them read, and the targets (group robots, webhooks) they are also
-//! sent to. Target URLs and secrets are write-only: sealed on the way in, never returned.
+//! language, marking them read, and the targets (group robots, webhooks, email) they are
+//! also sent to. Target URLs, secrets and SMTP settings are write-only: sealed on the way
+//! in, never returned.
 
 use super::publishing::reason_text;
 use super::{ApiJson, ApiTr, rfc3339};
@@ -11,7 +12,7 @@ use crate::i18n::Tr;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use fanloop_domain::notify::TargetDraft;
+use fanloop_domain::notify::{SmtpInput, TargetDraft, TargetInput, TargetKind};
 use fanloop_domain::{Invalid, Reason};
 use fanloop_store::notifications::{Notification, NotificationTarget};
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,7 @@ pub(crate) fn kind_text(tr: &Tr, kind: &str) -> &'static str {
         "reconnect_needed" => tr.t("notify.kind.reconnect_needed"),
         "publish_missed" => tr.t("notify.kind.publish_missed"),
         "assisted_ready" => tr.t("notify.kind.assisted_ready"),
+        "assisted_overdue" => tr.t("notify.kind.assisted_overdue"),
         _ => tr.t("notify.kind.other"),
     }
 }
@@ -158,21 +160,104 @@ pub async fn targets(
 pub struct NewTarget {
     kind: String,
     name: String,
+    /// Robots and webhooks only; email targets have none.
+    #[serde(default)]
     url: String,
     secret: Option<String>,
     events: Option<String>,
+    // Email targets only. The password is sealed with the rest and never returned.
+    smtp_host: Option<String>,
+    smtp_port: Option<NumberOrText>,
+    smtp_security: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: Option<String>,
+    mail_to: Option<OneOrMany>,
 }
 
-/// A refused target field in words that say what to do, not only what is wrong.
-pub(crate) fn target_problem(tr: &Tr, e: &Invalid) -> String {
-    match (e.field.as_str(), &e.reason) {
-        ("kind", Reason::BadFormat) => tr.t("notify.invalid_kind").to_owned(),
-        ("events", Reason::BadFormat) => tr.t("notify.invalid_events").to_owned(),
-        ("events", Reason::Required) => tr.t("notify.events_required").to_owned(),
-        ("secret", Reason::UnknownField) => tr.t("notify.secret_unused").to_owned(),
-        ("secret", Reason::Required) => tr.t("notify.secret_required").to_owned(),
-        _ => tr.invalid(e),
+/// A port as a JSON number or as the text a form would send.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumberOrText {
+    Number(i64),
+    Text(String),
+}
+
+/// Recipients as a list, or as one string of addresses separated by commas.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl NewTarget {
+    /// The SMTP fields as text, or `None` when the body has none of them.
+    fn smtp_text(&self) -> Option<[String; 7]> {
+        let given = self.smtp_host.is_some()
+            || self.smtp_port.is_some()
+            || self.smtp_security.is_some()
+            || self.smtp_username.is_some()
+            || self.smtp_password.is_some()
+            || self.mail_from.is_some()
+            || self.mail_to.is_some();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let port = match &self.smtp_port {
+            Some(NumberOrText::Number(n)) => n.to_string(),
+            Some(NumberOrText::Text(t)) => t.clone(),
+            None => String::new(),
+        };
+        let to = match &self.mail_to {
+            Some(OneOrMany::One(list)) => list.clone(),
+            Some(OneOrMany::Many(list)) => list.join(","),
+            None => String::new(),
+        };
+        given.then(|| {
+            [
+                text(&self.smtp_host),
+                port,
+                text(&self.smtp_security),
+                text(&self.smtp_username),
+                text(&self.smtp_password),
+                text(&self.mail_from),
+                to,
+            ]
+        })
     }
+}
+
+/// A refused target field in words that say what to do, not only what is wrong. `kind`
+/// is the kind as given: an email target's unused secret needs other words than a robot's.
+pub(crate) fn target_problem(tr: &Tr, kind: &str, e: &Invalid) -> String {
+    let email = TargetKind::parse(kind) == Some(TargetKind::Email);
+    let words = match (e.field.as_str(), &e.reason) {
+        ("kind", Reason::BadFormat) => tr.t("notify.invalid_kind"),
+        ("events", Reason::BadFormat) => tr.t("notify.invalid_events"),
+        ("events", Reason::Required) => tr.t("notify.events_required"),
+        ("secret", Reason::UnknownField) if email => tr.t("notify.secret_unused_email"),
+        ("secret", Reason::UnknownField) => tr.t("notify.secret_unused"),
+        ("secret", Reason::Required) => tr.t("notify.secret_required"),
+        ("url", Reason::UnknownField) => tr.t("notify.url_unused"),
+        (
+            "smtp_host" | "smtp_port" | "smtp_security" | "smtp_username" | "smtp_password"
+            | "mail_from" | "mail_to",
+            Reason::UnknownField,
+        ) => tr.t("notify.smtp_unused"),
+        ("smtp_host", Reason::Required) => tr.t("notify.smtp_host_required"),
+        ("smtp_host", Reason::BadFormat) => tr.t("notify.smtp_host_invalid"),
+        ("smtp_security", Reason::InsecureUrl) => tr.t("notify.smtp_insecure"),
+        ("smtp_security", _) => tr.t("notify.smtp_security_invalid"),
+        ("smtp_port", Reason::OutOfRange) => tr.t("notify.smtp_port_invalid"),
+        ("smtp_username", Reason::Required) => tr.t("notify.smtp_username_required"),
+        ("smtp_password", Reason::Required) => tr.t("notify.smtp_password_required"),
+        ("mail_from", Reason::Required) => tr.t("notify.mail_from_required"),
+        ("mail_from", Reason::NotAnEmail) => tr.t("notify.mail_from_invalid"),
+        ("mail_to", Reason::Required) => tr.t("notify.mail_to_required"),
+        ("mail_to", Reason::NotAnEmail) => tr.t("notify.mail_to_invalid"),
+        ("mail_to", Reason::TooLong { max }) => return tr.t1("notify.mail_to_too_many", max),
+        _ => return tr.invalid(e),
+    };
+    words.to_owned()
 }
 
 pub async fn add_target(
@@ -182,19 +267,33 @@ pub async fn add_target(
     ctx: WorkspaceCtx,
     ApiJson(body): ApiJson<NewTarget>,
 ) -> Result<(StatusCode, Json<TargetView>), ApiError> {
-    let draft = TargetDraft::parse(
-        &body.kind,
-        &body.name,
-        &body.url,
-        body.secret.as_deref(),
-        body.events.as_deref(),
-    )
-    .map_err(|errors| {
+    let smtp_text = body.smtp_text();
+    let smtp =
+        smtp_text.as_ref().map(
+            |[host, port, security, username, password, from, to]| SmtpInput {
+                host,
+                port,
+                security,
+                username,
+                password,
+                from,
+                to,
+            },
+        );
+    let input = TargetInput {
+        kind: &body.kind,
+        name: &body.name,
+        url: &body.url,
+        secret: body.secret.as_deref(),
+        smtp,
+        events: body.events.as_deref(),
+    };
+    let draft = TargetDraft::parse(&input).map_err(|errors| {
         let problems = errors
             .iter()
             .map(|e| FieldProblem {
                 field: e.field.clone(),
-                message: target_problem(&tr, e),
+                message: target_problem(&tr, &body.kind, e),
             })
             .collect();
         ApiError::fields(&tr, problems)

@@ -1,6 +1,6 @@
 //! The notification centre (`/w/{id}/notifications`: what needs a person, unread first
-//! in weight) and its settings tab (`/w/{id}/settings/notifications`: the group robots
-//! and webhooks notifications are also sent to).
+//! in weight) and its settings tab (`/w/{id}/settings/notifications`: the group robots,
+//! webhooks and email addresses notifications are also sent to).
 
 use super::{FieldErrors, Page, Shell, render};
 use crate::AppState;
@@ -13,7 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fanloop_domain::Permission;
-use fanloop_domain::notify::{EVENTS, TargetDraft, TargetKind};
+use fanloop_domain::notify::{
+    EVENTS, SmtpInput, SmtpSecurity, TargetDraft, TargetInput, TargetKind,
+};
 use fanloop_store::notifications::NotificationTarget;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -125,6 +127,18 @@ pub struct TargetForm {
     pub secret: String,
     /// Ticked notification kinds; `*` (the default) ticks them all.
     pub events: Vec<String>,
+    pub smtp: SmtpForm,
+}
+
+/// The email fields of the form, as typed.
+pub struct SmtpForm {
+    pub host: String,
+    pub port: String,
+    pub security: String,
+    pub username: String,
+    pub password: String,
+    pub from: String,
+    pub to: String,
 }
 
 impl Default for TargetForm {
@@ -135,6 +149,16 @@ impl Default for TargetForm {
             url: String::new(),
             secret: String::new(),
             events: vec!["*".to_owned()],
+            smtp: SmtpForm {
+                host: String::new(),
+                port: String::new(),
+                // The submission port with STARTTLS is what most providers document.
+                security: SmtpSecurity::StartTls.code().to_owned(),
+                username: String::new(),
+                password: String::new(),
+                from: String::new(),
+                to: String::new(),
+            },
         }
     }
 }
@@ -152,6 +176,13 @@ impl TargetForm {
                 "url" => form.url = value,
                 "secret" => form.secret = value,
                 "events" => form.events.push(value),
+                "smtp_host" => form.smtp.host = value,
+                "smtp_port" => form.smtp.port = value,
+                "smtp_security" => form.smtp.security = value,
+                "smtp_username" => form.smtp.username = value,
+                "smtp_password" => form.smtp.password = value,
+                "mail_from" => form.smtp.from = value,
+                "mail_to" => form.smtp.to = value,
                 _ => {}
             }
         }
@@ -161,6 +192,25 @@ impl TargetForm {
     fn ticked(&self, event: &str) -> bool {
         self.events.iter().any(|e| e == event || e == "*")
     }
+
+    fn is_email(&self) -> bool {
+        TargetKind::parse(&self.kind) == Some(TargetKind::Email)
+    }
+
+    /// The SMTP fields, for an email target only: the page always posts them (the
+    /// encryption select has a value), so on other kinds they are not a mistake.
+    fn smtp_input(&self) -> Option<SmtpInput<'_>> {
+        let s = &self.smtp;
+        self.is_email().then_some(SmtpInput {
+            host: &s.host,
+            port: &s.port,
+            security: &s.security,
+            username: &s.username,
+            password: &s.password,
+            from: &s.from,
+            to: &s.to,
+        })
+    }
 }
 
 #[derive(Template)]
@@ -168,8 +218,9 @@ impl TargetForm {
 struct SettingsPage {
     shell: Shell,
     targets: Vec<NotificationTarget>,
-    kinds: [TargetKind; 5],
-    events: [&'static str; 5],
+    kinds: [TargetKind; 6],
+    securities: [SmtpSecurity; 3],
+    events: [&'static str; 6],
     form: TargetForm,
     errors: FieldErrors,
     notice: Option<&'static str>,
@@ -183,8 +234,33 @@ impl SettingsPage {
             "feishu" => self.shell.tr.t("notify.target.feishu"),
             "dingtalk" => self.shell.tr.t("notify.target.dingtalk"),
             "slack" => self.shell.tr.t("notify.target.slack"),
+            "email" => self.shell.tr.t("notify.target.email"),
             _ => self.shell.tr.t("notify.target.webhook"),
         }
+    }
+
+    fn security_label(&self, security: &SmtpSecurity) -> &'static str {
+        match security {
+            SmtpSecurity::Tls => self.shell.tr.t("notify.smtp_security.tls"),
+            SmtpSecurity::StartTls => self.shell.tr.t("notify.smtp_security.starttls"),
+            SmtpSecurity::None => self.shell.tr.t("notify.smtp_security.none"),
+        }
+    }
+
+    /// The email section starts open when it is being filled in or was refused.
+    fn email_open(&self) -> bool {
+        self.form.is_email()
+            || [
+                "smtp_host",
+                "smtp_port",
+                "smtp_security",
+                "smtp_username",
+                "smtp_password",
+                "mail_from",
+                "mail_to",
+            ]
+            .iter()
+            .any(|f| self.errors.get(f).is_some())
     }
 
     /// The subscribed kinds in words: "全部" or each kind's name.
@@ -262,6 +338,7 @@ async fn show(
         shell,
         targets,
         kinds: TargetKind::ALL,
+        securities: SmtpSecurity::ALL,
         events: EVENTS,
         form,
         errors,
@@ -284,13 +361,14 @@ pub async fn add_target(
     } else {
         form.events.join(",")
     };
-    let parsed = TargetDraft::parse(
-        &form.kind,
-        &form.name,
-        &form.url,
-        Some(&form.secret),
-        Some(&events),
-    );
+    let parsed = TargetDraft::parse(&TargetInput {
+        kind: &form.kind,
+        name: &form.name,
+        url: &form.url,
+        secret: Some(&form.secret),
+        smtp: form.smtp_input(),
+        events: Some(&events),
+    });
     match parsed {
         Ok(draft) => match state
             .store
@@ -314,7 +392,7 @@ pub async fn add_target(
         Err(refused) => {
             let mut errors = FieldErrors::default();
             for e in &refused {
-                errors.set(&e.field, target_problem(&page.tr, e));
+                errors.set(&e.field, target_problem(&page.tr, &form.kind, e));
             }
             show(
                 &state,

@@ -1,6 +1,9 @@
 //! The notification centre through the real server: delivery targets (validation,
 //! secrets never returned, who may manage them), the list in the caller's language, and
-//! delivery end to end to local receivers speaking each service's message shape.
+//! delivery end to end to local receivers speaking each service's message shape. Email
+//! targets, with their real SMTP peer, are in `email.rs`.
+
+mod email;
 
 use crate::helpers::TestApp;
 use crate::hooks::started_publication;
