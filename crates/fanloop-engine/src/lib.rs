@@ -1,6 +1,6 @@
 //! Fanloop's running system: the background work of a serving instance and its
-//! lifecycle — the publishing scheduler and its workers, notification delivery, and
-//! housekeeping.
+//! lifecycle — the publishing scheduler and its workers, notification delivery,
+//! escalation of unconfirmed assisted posts, proactive token refresh, and housekeeping.
 //!
 //! Architecture invariants:
 //! - Every task stops promptly when shutdown is signalled, and every piece of state it
@@ -9,12 +9,18 @@
 //!   (a post scheduled through this instance), with a bounded sleep so work scheduled
 //!   by another instance sharing the database is picked up.
 
+mod clock;
+mod escalation;
 mod housekeeping;
 mod notifier;
 pub mod publisher;
+mod refresher;
 
+pub use clock::Clock;
+pub use escalation::EscalationConfig;
 pub use notifier::{DeliveryReport, deliver_due};
 pub use publisher::PublisherConfig;
+pub use refresher::RefresherConfig;
 
 use fanloop_store::Store;
 use std::sync::Arc;
@@ -30,6 +36,10 @@ pub struct EngineConfig {
     /// How long failed sign-ins are remembered for throttling.
     pub login_failure_window_ms: i64,
     pub publisher: PublisherConfig,
+    pub escalation: EscalationConfig,
+    pub refresher: RefresherConfig,
+    /// The time escalation and token refresh go by (tests move it forward).
+    pub clock: Clock,
 }
 
 impl Default for EngineConfig {
@@ -38,6 +48,9 @@ impl Default for EngineConfig {
             housekeeping_every: Duration::from_secs(600),
             login_failure_window_ms: 15 * 60 * 1000,
             publisher: PublisherConfig::default(),
+            escalation: EscalationConfig::default(),
+            refresher: RefresherConfig::default(),
+            clock: Clock::default(),
         }
     }
 }
@@ -79,6 +92,21 @@ impl Engine {
                 store.clone(),
                 config.publisher.clone(),
                 wake.clone(),
+                notify_wake.clone(),
+                stop.clone(),
+            )),
+            tokio::spawn(escalation::run(
+                store.clone(),
+                config.escalation.clone(),
+                config.clock.clone(),
+                notify_wake.clone(),
+                stop.clone(),
+            )),
+            tokio::spawn(refresher::run(
+                store.clone(),
+                config.refresher.clone(),
+                config.publisher.instance.clone(),
+                config.clock.clone(),
                 notify_wake.clone(),
                 stop.clone(),
             )),

@@ -48,6 +48,8 @@ struct Pds {
     issued: u32,
     logins: u32,
     refreshes: u32,
+    /// The app password no longer logs in.
+    revoked: bool,
     blobs: u32,
     /// Record key → record, in the one account's post collection.
     posts: BTreeMap<String, Value>,
@@ -110,6 +112,15 @@ impl FakeBluesky {
     /// How many times `refreshSession` succeeded.
     pub fn refreshes(&self) -> u32 {
         self.state.lock().refreshes
+    }
+
+    /// The account's owner revoked the app password: its sessions end (refresh and
+    /// access tokens are refused) and logging in with it fails.
+    pub fn revoke_app_password(&self) {
+        let mut pds = self.state.lock();
+        pds.revoked = true;
+        pds.access = None;
+        pds.refresh = None;
     }
 }
 
@@ -198,7 +209,7 @@ async fn create_session(
     axum::Json(login): axum::Json<Login>,
 ) -> Response {
     let mut pds = state.lock();
-    if !Pds::is_ours(&login.identifier) || login.password != PASSWORD {
+    if !Pds::is_ours(&login.identifier) || login.password != PASSWORD || pds.revoked {
         let message = "Invalid identifier or password";
         return refusal(StatusCode::UNAUTHORIZED, "AuthenticationRequired", message)
             .into_response();

@@ -10,6 +10,11 @@
 //! (40007); mass sends de-duplicated by `clientmsgid` (45065 with the earlier `msg_id`)
 //! and limited to one a day (45028); 60 calls a minute (45011).
 //!
+//! `stable_token` in its normal mode hands back the current token until the last five
+//! minutes of its life, and a new one from then on (the old one stays good until it
+//! expires); [`FakeWechat::set_secret`] stands for the AppSecret being reset in the
+//! WeChat backend, after which the old one gets 40125.
+//!
 //! Two choices where the documentation is silent (uncertain): a submitted draft leaves
 //! the draft box (a second submit of it gets 40007), and the minute limit counts every
 //! call but `stable_token`. "A day" of mass sends lasts until [`FakeWechat::new_day`].
@@ -54,6 +59,8 @@ struct World {
     app_id: String,
     secret: String,
     token_lifetime: Duration,
+    /// How long before its expiry the current token is replaced by a new one.
+    renewal_window: Duration,
     tokens: HashMap<String, Token>,
     current_token: Option<String>,
     tokens_issued: usize,
@@ -105,6 +112,7 @@ impl FakeWechat {
                 app_id: app_id.to_owned(),
                 secret: secret.to_owned(),
                 token_lifetime: Duration::from_secs(7200),
+                renewal_window: Duration::from_secs(300),
                 tokens: HashMap::new(),
                 current_token: None,
                 tokens_issued: 0,
@@ -163,6 +171,18 @@ impl FakeWechat {
     /// The `expires_in` of tokens issued from now on.
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.world().token_lifetime = lifetime;
+    }
+
+    /// How long before its expiry `stable_token` replaces the current token (WeChat: five
+    /// minutes), for tests whose tokens live only seconds.
+    pub fn set_renewal_window(&self, window: Duration) {
+        self.world().renewal_window = window;
+    }
+
+    /// The AppSecret was reset in the WeChat backend: `stable_token` refuses the old
+    /// one with 40125 from now on. Tokens already issued keep working until they expire.
+    pub fn set_secret(&self, secret: &str) {
+        self.world().secret = secret.to_owned();
     }
 
     /// Expires every issued token: calls with them get 42001 until a new one is fetched.
@@ -428,19 +448,24 @@ async fn stable_token(State(app): State<App>, body: Bytes) -> Response {
         return error(40125, "invalid appsecret");
     }
     let force = v["force_refresh"].as_bool().unwrap_or(false);
+    let now = Instant::now();
     let current = w.current_token.clone().filter(|t| {
         w.tokens
             .get(t)
-            .is_some_and(|t| !t.revoked && t.expires > Instant::now())
+            .is_some_and(|t| !t.revoked && t.expires > now)
     });
+    let renewing = |t: &String| w.tokens[t].expires <= now + w.renewal_window;
     let token = match current {
-        Some(t) if !force => t,
-        old => {
-            if let Some(t) = old.and_then(|t| w.tokens.get_mut(&t)) {
-                t.revoked = true;
+        Some(t) if force => {
+            if let Some(old) = w.tokens.get_mut(&t) {
+                old.revoked = true;
             }
             w.issue_token()
         }
+        // Within the last minutes of its life: a new token, the old one still good.
+        Some(t) if renewing(&t) => w.issue_token(),
+        Some(t) => t,
+        None => w.issue_token(),
     };
     let left = w.tokens[&token]
         .expires

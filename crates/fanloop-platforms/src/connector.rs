@@ -173,4 +173,17 @@ pub trait Connector: Send + Sync {
         &'a self,
         session: &'a mut Session,
     ) -> BoxFuture<'a, Result<String, PublishError>>;
+
+    /// Renews the session's token ahead of its expiry and sends nothing else. The
+    /// engine's refresher calls it for channels whose saved token expires soon, so a
+    /// publication never starts with a token about to lapse and a revoked credential is
+    /// found before a post is due. A renewed session is marked `changed` with its new
+    /// `expires_at_ms`; an `Auth` error means only reconnecting the channel can help.
+    ///
+    /// The default renews nothing: the connector's tokens do not expire, or cannot be
+    /// renewed without a person.
+    fn refresh<'a>(&'a self, session: &'a mut Session) -> BoxFuture<'a, Result<(), PublishError>> {
+        let _ = session;
+        Box::pin(async { Ok(()) })
+    }
 }

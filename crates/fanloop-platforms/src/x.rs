@@ -81,7 +81,7 @@ impl X {
     }
 
     /// Exchanges the refresh token for a new pair and keeps both in the session.
-    async fn refresh(&self, session: &mut Session) -> Result<(), PublishError> {
+    async fn refresh_pair(&self, session: &mut Session) -> Result<(), PublishError> {
         let Some(refresh_token) = self.refresh_token(session).map(str::to_owned) else {
             return Err(PublishError::new(
                 ErrorClass::Auth,
@@ -144,14 +144,14 @@ impl X {
             .expires_at_ms
             .is_some_and(|at| session.now_ms > 0 && at - session.now_ms < REFRESH_MARGIN_MS);
         if has_refresh && expiring {
-            self.refresh(session).await?;
+            self.refresh_pair(session).await?;
         }
         let request = build(self.access_token(session))?.timeout(self.call_timeout);
         let answer = read(request.send().await).await?;
         if answer.0 != StatusCode::UNAUTHORIZED || !has_refresh {
             return Ok(answer);
         }
-        self.refresh(session).await?;
+        self.refresh_pair(session).await?;
         let request = build(self.access_token(session))?.timeout(self.call_timeout);
         read(request.send().await).await
     }
@@ -343,6 +343,17 @@ impl Connector for X {
         session: &'a mut Session,
     ) -> BoxFuture<'a, Result<String, PublishError>> {
         Box::pin(async move { Ok(format!("@{}", self.me(session).await?.username)) })
+    }
+
+    /// Exchanges the refresh token for a new pair (X rotates it: the old one stops
+    /// working). A channel without a refresh token has nothing to renew.
+    fn refresh<'a>(&'a self, session: &'a mut Session) -> BoxFuture<'a, Result<(), PublishError>> {
+        Box::pin(async move {
+            if self.refresh_token(session).is_none() {
+                return Ok(());
+            }
+            self.refresh_pair(session).await
+        })
     }
 }
 

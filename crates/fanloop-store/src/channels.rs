@@ -22,6 +22,14 @@ pub struct Channel {
     pub created_at: i64,
 }
 
+/// What a connector is built from: never shown to anyone, only handed to the engine.
+#[derive(Debug, Clone)]
+pub struct ChannelConnection {
+    pub platform: Platform,
+    pub settings: BTreeMap<String, String>,
+    pub secrets: BTreeMap<String, String>,
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
@@ -128,21 +136,40 @@ impl Store {
         workspace: WorkspaceId,
         channel: ChannelId,
     ) -> Result<BTreeMap<String, String>, StoreError> {
-        let row: Option<(Option<Vec<u8>>,)> = on_pool!(self, pool => {
-            sqlx::query_as("SELECT credentials FROM channels WHERE id = $1 AND workspace_id = $2")
-                .bind(channel.0)
-                .bind(workspace.0)
-                .fetch_optional(pool)
-                .await
+        Ok(self.channel_connection(workspace, channel).await?.secrets)
+    }
+
+    /// A channel's public settings and decrypted secrets in one read: what the engine
+    /// needs to build a connector for each attempt.
+    pub async fn channel_connection(
+        &self,
+        workspace: WorkspaceId,
+        channel: ChannelId,
+    ) -> Result<ChannelConnection, StoreError> {
+        let row: Option<(String, String, Option<Vec<u8>>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT platform, settings, credentials FROM channels WHERE id = $1 AND workspace_id = $2",
+            )
+            .bind(channel.0)
+            .bind(workspace.0)
+            .fetch_optional(pool)
+            .await
         })?;
-        match row {
-            None => Err(StoreError::NotFound),
-            Some((None,)) => Ok(BTreeMap::new()),
-            Some((Some(blob),)) => {
-                let plain = self.vault.open(&blob)?;
-                serde_json::from_slice(&plain).map_err(|e| StoreError::Corrupt(e.to_string()))
-            }
-        }
+        let (platform, settings, sealed) = row.ok_or(StoreError::NotFound)?;
+        let platform = Platform::parse(&platform)
+            .map_err(|_| StoreError::Corrupt(format!("platform {platform:?}")))?;
+        let settings =
+            serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let secrets = match sealed {
+            None => BTreeMap::new(),
+            Some(blob) => serde_json::from_slice(&self.vault.open(&blob)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        };
+        Ok(ChannelConnection {
+            platform,
+            settings,
+            secrets,
+        })
     }
 
     /// Removes a channel from the workspace (its sealed credentials go with it).

@@ -33,6 +33,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_calendar_events.sql"),
     migration!(8, "0008_themes.sql"),
     migration!(9, "0009_publishing.sql"),
+    migration!(10, "0010_escalation_refresh.sql"),
+    migration!(11, "0011_media_video.sql"),
 ];
 
 /// An arbitrary constant naming Fanloop's migration lock among PostgreSQL advisory locks.

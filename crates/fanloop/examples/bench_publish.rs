@@ -29,10 +29,24 @@ async fn main() {
     let posts = args.first().copied().unwrap_or(10_000);
     let channels = args.get(1).copied().unwrap_or(200);
     let concurrency = args.get(2).copied().unwrap_or(256);
+    // 0: every post due at the same instant (the worst case); 60: due times spread
+    // evenly over one minute, as when many operators pick "20:00" to the minute.
+    let spread_ms = args.get(3).copied().unwrap_or(0) as i64 * 1000;
     let dir = std::env::temp_dir().join(format!("fanloop-bench-publish-{}", std::process::id()));
-    let store = Store::open(&dir, None, Vault::from_key([7; 32]))
-        .await
-        .expect("store");
+    // FANLOOP_BENCH_POSTGRES=postgres://user@host:port runs on a fresh PostgreSQL
+    // database (dropped afterwards) instead of the embedded SQLite file.
+    let postgres = match std::env::var("FANLOOP_BENCH_POSTGRES") {
+        Ok(base) => Some(create_database(&base).await),
+        Err(_) => None,
+    };
+    let store = Store::open(
+        &dir,
+        postgres.as_ref().map(|(_, url)| url.as_str()),
+        Vault::from_key([7; 32]),
+    )
+    .await
+    .expect("store");
+    println!("store: {}", store.backend_name());
 
     let tokens: Vec<String> = (0..channels).map(|i| format!("token{i}")).collect();
     let fake = FakeMastodon::start(MastodonOptions {
@@ -103,12 +117,13 @@ async fn main() {
             .unwrap();
         planned.push((id, post.version, channel));
     }
-    // Every post due at the same instant, a few seconds after set-up ends.
-    let due = jiff::Timestamp::now().as_millisecond() + 3_000;
-    for (id, version, channel) in &planned {
+    // Due a few seconds after set-up ends (scheduling takes about a millisecond a post;
+    // the margin is checked below): at one instant, or spread over the window.
+    let due = jiff::Timestamp::now().as_millisecond() + 3_000 + 2 * posts as i64;
+    for (i, (id, version, channel)) in planned.iter().enumerate() {
         let slot = Slot {
             channel_id: *channel,
-            at_ms: due,
+            at_ms: due + spread_ms * i as i64 / posts as i64,
         };
         store
             .schedule(ws, *id, *version, &[slot], user.id)
@@ -116,9 +131,14 @@ async fn main() {
             .unwrap();
     }
     println!(
-        "set-up: {posts} posts on {channels} channels in {:.1} s; fake latency {} ms; concurrency {concurrency}",
+        "set-up: {posts} posts on {channels} channels in {:.1} s; fake latency {} ms; concurrency {concurrency}; {}",
         setup.elapsed().as_secs_f64(),
-        LATENCY.as_millis()
+        LATENCY.as_millis(),
+        if spread_ms == 0 {
+            "all due at one instant".to_owned()
+        } else {
+            format!("due times spread over {} s", spread_ms / 1000)
+        }
     );
 
     let config = EngineConfig {
@@ -129,9 +149,21 @@ async fn main() {
         },
         ..EngineConfig::default()
     };
+    let margin = due - jiff::Timestamp::now().as_millisecond();
+    assert!(
+        margin > 0,
+        "set-up overran the first due time by {} ms; lateness would include it",
+        -margin
+    );
+    println!("engine starts {margin} ms before the first due time");
+    let burst_cpu = cpu_ms();
     let engine = Engine::start(store.clone(), config);
+    // Waits for the queue to empty (one cheap query), so the benchmark's own reads do
+    // not compete with the engine; then reads every publication once.
+    while store.next_job_at().await.unwrap().is_some() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let all = loop {
-        tokio::time::sleep(Duration::from_millis(250)).await;
         let all = store
             .publications(
                 ws,
@@ -151,7 +183,9 @@ async fn main() {
         if open.count() == 0 {
             break all;
         }
+        tokio::time::sleep(Duration::from_millis(250)).await;
     };
+    let burst_cpu = cpu_ms() - burst_cpu;
     let mut states = std::collections::BTreeMap::new();
     for p in &all {
         *states.entry(p.status.code()).or_insert(0) += 1;
@@ -175,7 +209,14 @@ async fn main() {
     lateness.sort_unstable();
     start_lateness.sort_unstable();
     let pct = |v: &[i64], q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
-    let span_s = *lateness.last().unwrap() as f64 / 1000.0;
+    // From the first due time to the last publication.
+    let first_due = published.iter().map(|p| p.scheduled_at).min().unwrap();
+    let last_done = published
+        .iter()
+        .filter_map(|p| p.published_at)
+        .max()
+        .unwrap();
+    let span_s = (last_done - first_due) as f64 / 1000.0;
     let throughput = published.len() as f64 / span_s;
     let bound = concurrency as f64 / LATENCY.as_secs_f64();
     let keys: HashSet<_> = fake
@@ -201,9 +242,23 @@ async fn main() {
         pct(&start_lateness, 0.5),
         pct(&start_lateness, 0.99)
     );
+    if spread_ms == 0 {
+        println!(
+            "throughput {throughput:.0} posts/s; bound concurrency/latency = {bound:.0} posts/s; ratio {:.2}",
+            throughput / bound
+        );
+    } else {
+        // Spread over a window, the arrival rate caps throughput, not the engine.
+        let arrival = posts as f64 * 1000.0 / spread_ms as f64;
+        println!(
+            "throughput {throughput:.0} posts/s against an arrival rate of {arrival:.0} posts/s; bound concurrency/latency = {bound:.0} posts/s"
+        );
+    }
+
     println!(
-        "throughput {throughput:.0} posts/s; bound concurrency/latency = {bound:.0} posts/s; ratio {:.2}",
-        throughput / bound
+        "CPU during the burst (engine, store and the in-process fake together): {:.2} s, {:.2} ms per post",
+        burst_cpu / 1000.0,
+        burst_cpu / posts as f64
     );
 
     // Idle: nothing due. Our scheduler sleeps until the next due job; the baseline polls
@@ -235,6 +290,35 @@ async fn main() {
     );
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some((base, url)) = postgres {
+        drop_database(&base, &url).await;
+    }
+}
+
+/// A fresh database on the server at `base`: (base, its URL).
+async fn create_database(base: &str) -> (String, String) {
+    use sqlx::Connection;
+    let base = base.trim_end_matches('/').to_owned();
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+        .await
+        .expect("PostgreSQL at FANLOOP_BENCH_POSTGRES");
+    let name = format!("fanloop_bench_{}", std::process::id());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create the benchmark database");
+    let url = format!("{base}/{name}");
+    (base, url)
+}
+
+async fn drop_database(base: &str, url: &str) {
+    use sqlx::Connection;
+    let name = url.rsplit('/').next().unwrap_or_default();
+    if let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{base}/postgres")).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await;
+    }
 }
 
 /// CPU time (user + system, ms) this process spends over `window`.

@@ -6,23 +6,23 @@
 use super::PublisherConfig;
 use super::{outgoing, quota, sandbox};
 use crate::{jitter, now_ms};
+use fanloop_domain::PlatformTier;
 use fanloop_domain::publish::{DueCheck, MAX_ATTEMPTS, due_check};
-use fanloop_domain::{Platform, PlatformTier};
 use fanloop_platforms::{
     ChannelConfig, Connector, ErrorClass, PublishError, Reason, Receipt, Reconciled, Session,
 };
-use fanloop_store::publishing::{Begin, Claimed, JobKind, Outcome, Publication};
+use fanloop_store::publishing::{Begin, Claimed, JobContext, JobKind, Outcome, Publication};
 use fanloop_store::{Store, StoreError};
-use std::collections::BTreeMap;
 use std::future::Future;
 
 /// Why an attempt stopped without an outcome: the job stays leased until it expires.
 type Abort = StoreError;
 
-pub async fn run(store: &Store, config: &PublisherConfig, job: Claimed) {
+/// Runs one job; true when its outcome raised a notification (the notifier should look).
+pub async fn run(store: &Store, config: &PublisherConfig, job: Claimed) -> bool {
     let id = job.publication_id;
     match attempt(store, config, &job).await {
-        Ok(()) => {}
+        Ok(notified) => return notified,
         Err(StoreError::Conflict("lease_lost")) => {
             tracing::warn!(
                 publication = id,
@@ -33,26 +33,27 @@ pub async fn run(store: &Store, config: &PublisherConfig, job: Claimed) {
             tracing::error!(publication = id, error = %e, "attempt aborted; the job will be retried when its lease expires")
         }
     }
+    false
 }
 
-async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Result<(), Abort> {
+async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Result<bool, Abort> {
     let owner = config.instance.as_str();
-    let workspace = match store.publication_workspace(job.publication_id).await {
-        Ok(ws) => ws,
-        Err(StoreError::NotFound) => return store.drop_job(job, owner).await,
+    let context = match store.job_context(job.publication_id).await {
+        Ok(context) => context,
+        Err(StoreError::NotFound) => return store.drop_job(job, owner).await.map(|()| false),
         Err(e) => return Err(e),
     };
-    let publication = store.publication(workspace, job.publication_id).await?;
-    let platform = Platform::parse(&publication.platform)
-        .map_err(|_| StoreError::Corrupt(format!("platform {}", publication.platform)))?;
+    let publication = &context.publication;
+    let workspace = fanloop_domain::WorkspaceId(publication.workspace_id);
+    let platform = context.connection.platform;
 
     if job.kind() == JobKind::Check {
-        return check(store, config, job, &publication, platform).await;
+        return check(store, config, job, &context).await;
     }
 
     // Lateness is judged before anything is marked: a missed post is never sent.
     if publication.attempts == 0 {
-        let grace = store.publishing_settings(workspace).await?.grace_minutes * 60_000;
+        let grace = context.grace_minutes * 60_000;
         if due_check(publication.scheduled_at, now_ms(), grace) == DueCheck::Missed {
             return finish(store, job, owner, Outcome::Missed).await;
         }
@@ -60,7 +61,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
     let late = publication.first_attempt_at.unwrap_or(now_ms()) - publication.scheduled_at > 60_000;
 
     let interrupted = match store.begin_attempt(job, owner).await? {
-        Begin::Gone => return store.drop_job(job, owner).await,
+        Begin::Gone => return store.drop_job(job, owner).await.map(|()| false),
         Begin::Stale => {
             let outcome = Outcome::Cancelled {
                 reason: "edited".into(),
@@ -81,19 +82,19 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
 
     match platform.tier() {
         PlatformTier::Sandbox => {
-            let outcome = sandbox::publish(store, &publication, late).await?;
+            let outcome = sandbox::publish(store, publication, late).await?;
             return finish(store, job, owner, outcome).await;
         }
         PlatformTier::Assisted => return finish(store, job, owner, Outcome::Assisted).await,
         PlatformTier::Api => {}
     }
 
-    let (connector, mut session, settings) =
-        match connect(store, workspace, &publication, platform).await? {
-            Ok(triple) => triple,
-            Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
-        };
-    let post = match outgoing::build(store, config, workspace, &publication, platform).await? {
+    let (connector, mut session) = match connect(&context) {
+        Ok(pair) => pair,
+        Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
+    };
+    let settings = &context.connection.settings;
+    let post = match outgoing::build(store, config, workspace, &context).await? {
         Ok(post) => post,
         Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
     };
@@ -105,7 +106,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
             connector.reconcile(&mut session, &post).await
         })
         .await;
-        save_session(store, &publication, &session).await;
+        save_session(store, publication, &session).await;
         match reconciled {
             Ok(Reconciled::Found(receipt)) => {
                 return finish(store, job, owner, received(receipt, late, config)).await;
@@ -127,7 +128,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
     // Quota is taken once per attempt that will reach the platform, and given back when
     // the attempt did not.
     let taken =
-        match quota::take(store, publication.channel_id, platform, &settings, now_ms()).await? {
+        match quota::take(store, publication.channel_id, platform, settings, now_ms()).await? {
             Ok(taken) => taken,
             Err(next_window) => {
                 return finish(
@@ -146,7 +147,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
         connector.publish(&mut session, &post).await
     })
     .await;
-    save_session(store, &publication, &session).await;
+    save_session(store, publication, &session).await;
     let outcome = match sent {
         Ok(receipt) => received(receipt, late, config),
         Err(e) if e.class == ErrorClass::Unknown => {
@@ -155,7 +156,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
                 connector.reconcile(&mut session, &post).await
             })
             .await;
-            save_session(store, &publication, &session).await;
+            save_session(store, publication, &session).await;
             match reconciled {
                 Ok(Reconciled::Found(receipt)) => received(receipt, late, config),
                 Ok(Reconciled::SafeToRetry) => retry(&e, attempt_no, config),
@@ -180,20 +181,18 @@ async fn check(
     store: &Store,
     config: &PublisherConfig,
     job: &Claimed,
-    publication: &Publication,
-    platform: Platform,
-) -> Result<(), Abort> {
+    context: &JobContext,
+) -> Result<bool, Abort> {
     let owner = config.instance.as_str();
-    let workspace = fanloop_domain::WorkspaceId(publication.workspace_id);
+    let publication = &context.publication;
     let Some(remote_id) = publication.remote_id.clone() else {
-        return store.drop_job(job, owner).await;
+        return store.drop_job(job, owner).await.map(|()| false);
     };
     if publication.status != fanloop_domain::publish::PublicationStatus::Pending {
-        return store.drop_job(job, owner).await;
+        return store.drop_job(job, owner).await.map(|()| false);
     }
-    let (connector, mut session, _) = match connect(store, workspace, publication, platform).await?
-    {
-        Ok(triple) => triple,
+    let (connector, mut session) = match connect(context) {
+        Ok(pair) => pair,
         Err(e) => return finish(store, job, owner, failure(&e, job.claims, config)).await,
     };
     let answer = keep_lease(store, config, job, async {
@@ -222,9 +221,16 @@ async fn check(
     finish(store, job, owner, outcome).await
 }
 
-async fn finish(store: &Store, job: &Claimed, owner: &str, outcome: Outcome) -> Result<(), Abort> {
+/// Records the outcome; true when it raised a notification for a person.
+async fn finish(
+    store: &Store,
+    job: &Claimed,
+    owner: &str,
+    outcome: Outcome,
+) -> Result<bool, Abort> {
     tracing::info!(publication = job.publication_id, outcome = ?outcome, "publication");
-    store.finish_job(job, owner, &outcome).await
+    store.finish_job(job, owner, &outcome).await?;
+    Ok(outcome.notifies())
 }
 
 fn received(receipt: Receipt, late: bool, config: &PublisherConfig) -> Outcome {
@@ -284,39 +290,23 @@ fn code(reason: Reason) -> String {
         .unwrap_or_else(|| "other".into())
 }
 
-/// A connector, the channel's saved session and its public settings.
-type Connected = (Box<dyn Connector>, Session, BTreeMap<String, String>);
-
-/// Builds the connector with the channel's decrypted settings and saved session.
-async fn connect(
-    store: &Store,
-    workspace: fanloop_domain::WorkspaceId,
-    publication: &Publication,
-    platform: Platform,
-) -> Result<Result<Connected, PublishError>, Abort> {
-    let channel = fanloop_domain::ChannelId(publication.channel_id);
-    let secrets = store.channel_secrets(workspace, channel).await?;
-    let settings = store
-        .channels(workspace)
-        .await?
-        .into_iter()
-        .find(|c| c.id == publication.channel_id)
-        .map(|c| c.settings)
-        .unwrap_or_default();
+/// Builds the connector from the channel's settings and secrets, with its saved session.
+fn connect(context: &JobContext) -> Result<(Box<dyn Connector>, Session), PublishError> {
+    let publication = &context.publication;
     let config = ChannelConfig {
         channel_id: publication.channel_id,
-        platform,
-        settings,
-        secrets,
+        platform: context.connection.platform,
+        settings: context.connection.settings.clone(),
+        secrets: context.connection.secrets.clone(),
     };
-    let mut session: Session = match store.channel_session(publication.channel_id).await? {
-        Some(plain) => serde_json::from_slice(&plain).unwrap_or_default(),
-        None => Session::default(),
-    };
+    let mut session: Session = context
+        .session
+        .as_deref()
+        .and_then(|plain| serde_json::from_slice(plain).ok())
+        .unwrap_or_default();
     session.now_ms = now_ms();
     session.changed = false;
-    let settings = config.settings.clone();
-    Ok(fanloop_platforms::connector(&config).map(|c| (c, session, settings)))
+    fanloop_platforms::connector(&config).map(|c| (c, session))
 }
 
 async fn save_session(store: &Store, publication: &Publication, session: &Session) {

@@ -71,6 +71,9 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let config = Arc::new(config);
+    // One HTTP client for every attempt of this scheduler: pooled connections and TLS
+    // roots loaded once.
+    let http = fanloop_platforms::http::new_client();
     let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let freed = Arc::new(Notify::new());
     let mut running = JoinSet::new();
@@ -94,17 +97,22 @@ pub async fn run(
                             .acquire_owned()
                             .await
                             .expect("the semaphore is never closed");
-                        let (store, config, freed, notifier) = (
+                        let (store, config, freed, notifier, http) = (
                             store.clone(),
                             Arc::clone(&config),
                             Arc::clone(&freed),
                             notifier.clone(),
+                            http.clone(),
                         );
                         running.spawn(async move {
-                            attempt::run(&store, &config, job).await;
+                            let attempt = attempt::run(&store, &config, job);
+                            let notified =
+                                fanloop_platforms::http::sharing_client(http, attempt).await;
                             drop(permit);
                             freed.notify_one();
-                            notifier.wake();
+                            if notified {
+                                notifier.wake();
+                            }
                         });
                     }
                 }

@@ -3,28 +3,26 @@
 //! from the media library.
 
 use super::PublisherConfig;
-use fanloop_domain::{Platform, WorkspaceId};
+use fanloop_domain::WorkspaceId;
 use fanloop_platforms::{ErrorClass, MediaFile, Outgoing, PublishError, Reason};
 use fanloop_render::{Options, Target, Theme};
-use fanloop_store::publishing::Publication;
+use fanloop_store::publishing::JobContext;
 use fanloop_store::{Store, StoreError};
 
 pub async fn build(
     store: &Store,
     config: &PublisherConfig,
     workspace: WorkspaceId,
-    publication: &Publication,
-    platform: Platform,
+    context: &JobContext,
 ) -> Result<Result<Outgoing, PublishError>, StoreError> {
+    let publication = &context.publication;
+    let platform = context.connection.platform;
     let rejected = |detail: String| {
         Err(PublishError::new(
             ErrorClass::Rejected,
             Reason::ContentRejected,
             detail,
         ))
-    };
-    let Some(post) = store.post(workspace, publication.post_id).await? else {
-        return Ok(rejected("the post no longer exists".into()));
     };
     let Some(target) = Target::for_platform(platform) else {
         return Ok(Err(PublishError::new(
@@ -33,19 +31,13 @@ pub async fn build(
             format!("no renderer for {}", platform.code()),
         )));
     };
-    let variant = post
-        .variants
-        .iter()
-        .find(|v| v.channel_id == publication.channel_id);
-    let (title, body, tags, cover_id) = match variant {
-        Some(v) => (
-            &v.title,
-            &v.body,
-            &v.tags,
-            v.cover_media_id.or(post.cover_media_id),
-        ),
-        None => (&post.title, &post.body, &post.tags, post.cover_media_id),
-    };
+    let content = &context.content;
+    let (title, body, tags, cover_id) = (
+        &content.title,
+        &content.body,
+        &content.tags,
+        content.cover_media_id,
+    );
     let theme = if target == Target::Wechat {
         let (name, css) = store.theme_settings(workspace).await?;
         Theme::named(&name)
@@ -58,7 +50,9 @@ pub async fn build(
             })
             .unwrap_or_default()
     } else {
-        Theme::default()
+        // Parsed once: only WeChat reads a theme, but the options carry one.
+        static PLAIN: std::sync::LazyLock<Theme> = std::sync::LazyLock::new(Theme::default);
+        PLAIN.clone()
     };
     let options = Options {
         title: Some(title.clone()),

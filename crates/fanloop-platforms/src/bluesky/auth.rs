@@ -116,6 +116,21 @@ impl Account {
         Ok(used)
     }
 
+    /// Renews the session ahead of its expiry, for the engine's refresher: refreshes with
+    /// the refresh JWT, or logs in again when there is none (or it belongs to another
+    /// identifier) or the PDS no longer accepts it.
+    pub async fn renew_early(&self, session: &mut Session) -> Result<(), XrpcError> {
+        let ours = session.get(IDENTIFIER) == Some(self.identifier.as_str());
+        if ours && session.get(REFRESH).is_some() {
+            match self.refresh(session).await {
+                Ok(()) => return Ok(()),
+                Err(e) if e.stale_token() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.login(session).await
+    }
+
     /// After a call was refused for a stale token: the next renewal not yet tried, or
     /// the refusal itself when both were.
     async fn renew(

@@ -260,6 +260,12 @@ impl Connector for Bluesky {
     ) -> BoxFuture<'a, Result<String, PublishError>> {
         Box::pin(self.whoami(session))
     }
+
+    /// `refreshSession` with the refresh JWT, or a new login when the PDS no longer
+    /// takes it.
+    fn refresh<'a>(&'a self, session: &'a mut Session) -> BoxFuture<'a, Result<(), PublishError>> {
+        Box::pin(async move { self.account.renew_early(session).await.map_err(|e| e.error) })
+    }
 }
 
 /// The record key and timestamp of a publication, from what is stable across attempts.

@@ -171,6 +171,40 @@ async fn fake_token_is_cached_refreshed_early_and_replaced_on_42001() {
 }
 
 #[tokio::test]
+async fn fake_refresh_renews_in_the_last_five_minutes_and_reports_a_reset_secret() {
+    let fake = FakeWechat::start(APP_ID, SECRET).await;
+    fake.set_token_lifetime(Duration::from_secs(400));
+    let conn = wechat(&fake);
+    let mut s = session();
+    conn.refresh(&mut s).await.unwrap();
+    let (first, expires) = (s.get("access_token").unwrap().to_owned(), s.expires_at_ms);
+
+    // Early: WeChat hands back the token it has.
+    conn.refresh(&mut s).await.unwrap();
+    assert_eq!(s.get("access_token"), Some(first.as_str()));
+    assert_eq!(fake.tokens_issued(), 1);
+
+    // In its last five minutes: a new token, and the old one still works.
+    fake.set_renewal_window(Duration::from_secs(400));
+    conn.refresh(&mut s).await.unwrap();
+    assert_ne!(s.get("access_token"), Some(first.as_str()));
+    assert!(s.expires_at_ms >= expires);
+    assert_eq!(fake.tokens_issued(), 2);
+    let mut old = session();
+    old.set("access_token", first);
+    old.expires_at_ms = Some(old.now_ms + 60 * 60 * 1000);
+    pending_id(conn.publish(&mut old, &post("r-1")).await.unwrap());
+
+    // The AppSecret was reset: only reconnecting the channel helps.
+    fake.set_secret("another-secret");
+    let e = conn.refresh(&mut s).await.unwrap_err();
+    assert_eq!(
+        (e.class, e.reason),
+        (ErrorClass::Auth, Reason::CredentialsRejected)
+    );
+}
+
+#[tokio::test]
 async fn fake_faults_map_to_error_classes() {
     let fake = FakeWechat::start(APP_ID, SECRET).await;
     fake.set_fault_paths(&["draft/add"]);

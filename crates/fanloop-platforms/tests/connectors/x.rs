@@ -170,6 +170,27 @@ async fn fake_token_about_to_expire_is_refreshed_before_the_call() {
 }
 
 #[tokio::test]
+async fn fake_refresh_rotates_the_pair_and_needs_a_refresh_token() {
+    let fake = FakeX::start(XOptions::default()).await;
+    let mut s = session();
+    x(&fake).refresh(&mut s).await.unwrap();
+    assert!(s.changed && s.expires_at_ms.is_some());
+    assert_eq!(fake.refreshes(), 1);
+    assert_eq!(s.get("x:access_token"), Some("x-access-1"));
+
+    // Without a refresh token there is nothing to renew, and nothing is asked.
+    let without = X::new(&config(&fake, None)).unwrap();
+    let mut s = session();
+    without.refresh(&mut s).await.unwrap();
+    assert!(!s.changed);
+    assert_eq!(fake.refreshes(), 1);
+
+    let stale = X::new(&config(&fake, Some("x-refresh-stale"))).unwrap();
+    let e = stale.refresh(&mut session()).await.unwrap_err();
+    assert_eq!(e.class, ErrorClass::Auth);
+}
+
+#[tokio::test]
 async fn fake_unrefreshable_tokens_need_reconnecting() {
     let fake = FakeX::start(XOptions::default()).await;
     fake.expire_access_token();

@@ -12,6 +12,8 @@ pub struct ChannelHealth {
     pub channel_id: i64,
     pub needs_reconnect: bool,
     pub token_expires_at: Option<i64>,
+    /// When the engine's refresher last renewed the token ahead of its expiry.
+    pub token_refreshed_at: Option<i64>,
     pub last_success_at: Option<i64>,
     pub last_error_at: Option<i64>,
     pub last_error: Option<String>,
@@ -56,12 +58,14 @@ macro_rules! record_error {
 pub(crate) use record_error;
 
 /// Inside the caller's transaction: clears "needs reconnect", forgets the connector
-/// session and queues the channel's held publications again (due now, or at their time
-/// if still ahead). Evaluates to how many were released.
+/// session (with its expiry and any refresher's claim on it) and queues the channel's
+/// held publications again (due now, or at their time if still ahead). Evaluates to how
+/// many were released.
 macro_rules! release_held_in {
     ($tx:expr, $channel:expr, $now:expr) => {{
         async {
-                sqlx::query("UPDATE channel_state SET needs_reconnect = 0, session = NULL, updated_at = $1 WHERE channel_id = $2")
+                sqlx::query("UPDATE channel_state SET needs_reconnect = 0, session = NULL, token_expires_at = NULL, \
+                     refresh_owner = NULL, refresh_until = NULL, updated_at = $1 WHERE channel_id = $2")
                     .bind($now)
                     .bind($channel)
                     .execute(&mut *$tx)
@@ -78,10 +82,7 @@ macro_rules! release_held_in {
                         .bind(id)
                         .execute(&mut *$tx)
                         .await?;
-                    sqlx::query(
-                        "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) VALUES ('publish', $1, $2, 0, $3) \
-                         ON CONFLICT (publication_id) DO UPDATE SET run_at = excluded.run_at, lease_owner = NULL, lease_until = NULL",
-                    )
+                    sqlx::query($crate::publishing::QUEUE_PUBLISH)
                     .bind(id)
                     .bind((*at).max($now))
                     .bind($now)
@@ -99,6 +100,7 @@ pub(crate) use release_held_in;
 struct HealthRow {
     needs_reconnect: i64,
     token_expires_at: Option<i64>,
+    refreshed_at: Option<i64>,
     last_success_at: Option<i64>,
     last_error_at: Option<i64>,
     last_error: Option<String>,
@@ -162,7 +164,7 @@ impl Store {
                 .fetch_optional(pool)
                 .await?;
             let row: Option<HealthRow> = sqlx::query_as(
-                "SELECT needs_reconnect, token_expires_at, last_success_at, last_error_at, last_error, account_name \
+                "SELECT needs_reconnect, token_expires_at, refreshed_at, last_success_at, last_error_at, last_error, account_name \
                  FROM channel_state WHERE channel_id = $1",
             )
             .bind(channel_id)
@@ -184,6 +186,7 @@ impl Store {
         if let Some(r) = row {
             health.needs_reconnect = r.needs_reconnect != 0;
             health.token_expires_at = r.token_expires_at;
+            health.token_refreshed_at = r.refreshed_at;
             health.last_success_at = r.last_success_at;
             health.last_error_at = r.last_error_at;
             health.last_error = r.last_error;

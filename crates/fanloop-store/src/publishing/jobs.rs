@@ -7,10 +7,18 @@
 //! write lock, which is atomic on its own. An expired lease is claimable again: that is
 //! how a crashed instance's work is taken over.
 
+use super::Publication;
 use crate::BeginWrite;
+use crate::ChannelConnection;
 use crate::{Backend, Store, StoreError, now_ms, on_pool};
-use fanloop_domain::WorkspaceId;
 use serde::Serialize;
+
+/// Queues (or re-queues) the publish job of publication `$1` to run at `$2`, created
+/// at `$3`: a publication has at most one job, and a re-queued one is free of any
+/// lease and asks to publish again.
+pub(crate) const QUEUE_PUBLISH: &str = "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) \
+     VALUES ('publish', $1, $2, 0, $3) ON CONFLICT (publication_id) DO UPDATE SET kind = 'publish', \
+     run_at = excluded.run_at, lease_owner = NULL, lease_until = NULL";
 
 /// What a job asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,6 +93,24 @@ pub enum Outcome {
     Assisted,
 }
 
+impl Outcome {
+    /// The notification this outcome raises for a person, if any.
+    pub fn notice(&self) -> Option<&'static str> {
+        match self {
+            Outcome::Failed { .. } => Some("publish_failed"),
+            Outcome::Unconfirmed { .. } => Some("publish_unconfirmed"),
+            Outcome::Held { .. } => Some("reconnect_needed"),
+            Outcome::Missed => Some("publish_missed"),
+            Outcome::Assisted => Some("assisted_ready"),
+            _ => None,
+        }
+    }
+
+    pub fn notifies(&self) -> bool {
+        self.notice().is_some()
+    }
+}
+
 /// What `begin_attempt` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Begin {
@@ -132,13 +158,18 @@ impl Store {
                      WHERE id IN (SELECT id FROM jobs WHERE run_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
                      ORDER BY run_at, id LIMIT $4) {RETURNING}"
                 );
-                sqlx::query_as(&sql)
+                // Through the write gate, so a claim queues with the engine's other
+                // writes rather than in SQLite's sleeping busy handler.
+                let mut tx = pool.begin_write().await?;
+                let rows = sqlx::query_as(&sql)
                     .bind(owner)
                     .bind(now + lease_ms)
                     .bind(now)
                     .bind(limit)
-                    .fetch_all(pool)
-                    .await?
+                    .fetch_all(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                rows
             }
         };
         Ok(rows)
@@ -152,13 +183,16 @@ impl Store {
         until: i64,
     ) -> Result<bool, StoreError> {
         let n = on_pool!(self, pool => {
-            sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3")
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3")
                 .bind(until)
                 .bind(job_id)
                 .bind(owner)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok::<u64, StoreError>(n)
         })?;
         Ok(n == 1)
     }
@@ -239,28 +273,69 @@ impl Store {
     /// Removes a job whose publication needs nothing more (cancelled or done meanwhile).
     pub async fn drop_job(&self, job: &Claimed, owner: &str) -> Result<(), StoreError> {
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2")
                 .bind(job.job_id)
                 .bind(owner)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
-        Ok(())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
     }
 
-    /// The workspace a publication belongs to: the engine's way in from a job.
-    pub async fn publication_workspace(
-        &self,
-        publication_id: i64,
-    ) -> Result<WorkspaceId, StoreError> {
-        let ws: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT workspace_id FROM publications WHERE id = $1")
-                .bind(publication_id)
-                .fetch_optional(pool)
-                .await
+    /// Everything an attempt reads before it starts, whatever the workspace: the engine's
+    /// way in from a job. One query instead of seven, because on SQLite each query is a
+    /// round trip to the connection's thread, and those trips were most of the engine's
+    /// CPU per post. `NotFound` once the publication (or its post) is gone.
+    pub async fn job_context(&self, publication_id: i64) -> Result<JobContext, StoreError> {
+        // The publication's usual columns and joins, plus what the attempt needs.
+        let (columns, joins) = super::SELECT
+            .split_once(" FROM ")
+            .expect("the publication query has a FROM clause");
+        let sql = format!(
+            "{columns}, ps.grace_minutes, c.settings AS channel_settings, c.credentials, cs.session, \
+             COALESCE(v.title, po.title) AS content_title, COALESCE(v.body, po.body) AS content_body, \
+             COALESCE(v.tags, po.tags) AS content_tags, COALESCE(v.cover_media_id, po.cover_media_id) AS content_cover \
+             FROM {joins} \
+             LEFT JOIN post_variants v ON v.post_id = p.post_id AND v.channel_id = p.channel_id \
+             LEFT JOIN publishing_settings ps ON ps.workspace_id = p.workspace_id \
+             LEFT JOIN channel_state cs ON cs.channel_id = p.channel_id WHERE p.id = $1"
+        );
+        let row: Option<ContextRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(publication_id).fetch_optional(pool).await
         })?;
-        ws.map(WorkspaceId).ok_or(StoreError::NotFound)
+        let row = row.ok_or(StoreError::NotFound)?;
+        let publication: Publication = row.publication.try_into()?;
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+        let platform = fanloop_domain::Platform::parse(&publication.platform)
+            .map_err(|_| StoreError::Corrupt(format!("platform {:?}", publication.platform)))?;
+        let secrets = match row.credentials {
+            None => Default::default(),
+            Some(blob) => serde_json::from_slice(&self.vault.open(&blob)?).map_err(corrupt)?,
+        };
+        let session = match row.session {
+            None => None,
+            Some(blob) => Some(self.vault.open(&blob)?),
+        };
+        Ok(JobContext {
+            grace_minutes: row
+                .grace_minutes
+                .unwrap_or(super::PublishingSettings::default().grace_minutes),
+            connection: ChannelConnection {
+                platform,
+                settings: serde_json::from_str(&row.channel_settings).map_err(corrupt)?,
+                secrets,
+            },
+            session,
+            content: Content {
+                title: row.content_title,
+                body: row.content_body,
+                tags: serde_json::from_str(&row.content_tags).unwrap_or_default(),
+                cover_media_id: row.content_cover,
+            },
+            publication,
+        })
     }
 
     /// Records an outcome: proves the lease, then updates the job, the publication, the
@@ -326,11 +401,11 @@ impl Store {
             // A quota wait is not an attempt: undo the count begin_attempt made.
             let uncount = i64::from(matches!(outcome, Outcome::WaitQuota { .. }));
             let published_at = matches!(outcome, Outcome::Published { .. }).then_some(now);
-            sqlx::query(
+            let (channel_id, workspace_id): (i64, i64) = sqlx::query_as(
                 "UPDATE publications SET status = $1, reason = $2, last_error = COALESCE($3, last_error), \
                  remote_id = COALESCE($4, remote_id), remote_url = COALESCE($5, remote_url), \
                  late = CASE WHEN $6 = 1 THEN 1 ELSE late END, published_at = COALESCE($7, published_at), \
-                 attempts = attempts - $8, updated_at = $9 WHERE id = $10",
+                 attempts = attempts - $8, updated_at = $9 WHERE id = $10 RETURNING channel_id, workspace_id",
             )
             .bind(status)
             .bind(reason)
@@ -342,15 +417,8 @@ impl Store {
             .bind(uncount)
             .bind(now)
             .bind(job.publication_id)
-            .execute(&mut *tx)
-            .await?;
-            let channel: (i64, i64, i64) = sqlx::query_as(
-                "SELECT channel_id, workspace_id, COALESCE(created_by, 0) FROM publications WHERE id = $1",
-            )
-            .bind(job.publication_id)
             .fetch_one(&mut *tx)
             .await?;
-            let (channel_id, workspace_id, _) = channel;
             match outcome {
                 Outcome::Published { .. } => {
                     super::channel_state::record_success!(tx, channel_id, now)?;
@@ -365,21 +433,49 @@ impl Store {
                 }
                 _ => {}
             }
-            let notify = match outcome {
-                Outcome::Failed { .. } => Some("publish_failed"),
-                Outcome::Unconfirmed { .. } => Some("publish_unconfirmed"),
-                Outcome::Held { .. } => Some("reconnect_needed"),
-                Outcome::Missed => Some("publish_missed"),
-                Outcome::Assisted => Some("assisted_ready"),
-                _ => None,
-            };
-            if let Some(kind) = notify {
+            if let Some(kind) = outcome.notice() {
                 crate::notifications::notify!(tx, workspace_id, kind, Some(job.publication_id), Some(channel_id), reason.unwrap_or(""), now)?;
             }
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })
     }
+}
+
+/// What an attempt starts from (see `job_context`).
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    pub publication: Publication,
+    /// The workspace's grace window for late publication, minutes.
+    pub grace_minutes: i64,
+    pub connection: ChannelConnection,
+    /// The connector's saved session, decrypted.
+    pub session: Option<Vec<u8>>,
+    /// What goes out: the channel's variant, or the master when it has none.
+    pub content: Content,
+}
+
+/// The text and cover a publication sends.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub cover_media_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContextRow {
+    #[sqlx(flatten)]
+    publication: super::Row,
+    grace_minutes: Option<i64>,
+    channel_settings: String,
+    credentials: Option<Vec<u8>>,
+    session: Option<Vec<u8>>,
+    content_title: String,
+    content_body: String,
+    content_tags: String,
+    content_cover: Option<i64>,
 }
 
 /// What `begin_attempt` reads: the publication's status and scheduled version, the post's

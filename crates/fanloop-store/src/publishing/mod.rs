@@ -4,14 +4,17 @@
 
 mod channel_state;
 mod engagement;
+pub mod escalation;
 mod jobs;
 mod quota;
+pub mod refresh;
 mod settings;
 
 pub use channel_state::ChannelHealth;
 pub(crate) use channel_state::release_held_in;
 pub use engagement::Engagement;
-pub use jobs::{Begin, Claimed, JobKind, Outcome};
+pub(crate) use jobs::QUEUE_PUBLISH;
+pub use jobs::{Begin, Claimed, Content, JobContext, JobKind, Outcome};
 pub use settings::PublishingSettings;
 
 use crate::BeginWrite;
@@ -238,11 +241,7 @@ impl Store {
                     .await?
                     .ok_or(StoreError::NotFound)?,
                 };
-                sqlx::query(
-                    "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) VALUES ('publish', $1, $2, 0, $3) \
-                     ON CONFLICT (publication_id) DO UPDATE SET run_at = excluded.run_at, kind = 'publish', \
-                     lease_owner = NULL, lease_until = NULL",
-                )
+                sqlx::query(QUEUE_PUBLISH)
                 .bind(id)
                 .bind(slot.at_ms)
                 .bind(now)
@@ -469,11 +468,9 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO jobs (kind, publication_id, run_at, attempts, created_at) VALUES ('publish', $1, $2, 0, $2) \
-                 ON CONFLICT (publication_id) DO UPDATE SET kind = 'publish', run_at = excluded.run_at, lease_owner = NULL, lease_until = NULL",
-            )
+            sqlx::query(QUEUE_PUBLISH)
             .bind(id)
+            .bind(now)
             .bind(now)
             .execute(&mut *tx)
             .await?;

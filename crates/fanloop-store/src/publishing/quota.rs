@@ -13,36 +13,33 @@ impl Store {
         window_start: i64,
         limit: i64,
     ) -> Result<bool, StoreError> {
+        if limit <= 0 {
+            return Ok(false);
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "INSERT INTO quota_usage (channel_id, quota_key, window_start, used) VALUES ($1, $2, $3, 0) \
-                 ON CONFLICT (channel_id, quota_key, window_start) DO NOTHING",
-            )
-            .bind(channel_id)
-            .bind(key)
-            .bind(window_start)
-            .execute(&mut *tx)
-            .await?;
-            let taken = sqlx::query(
-                "UPDATE quota_usage SET used = used + 1 WHERE channel_id = $1 AND quota_key = $2 AND window_start = $3 AND used < $4",
+            let used: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO quota_usage (channel_id, quota_key, window_start, used) VALUES ($1, $2, $3, 1) \
+                 ON CONFLICT (channel_id, quota_key, window_start) DO UPDATE SET used = quota_usage.used + 1 \
+                 WHERE quota_usage.used < $4 RETURNING used",
             )
             .bind(channel_id)
             .bind(key)
             .bind(window_start)
             .bind(limit)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            // Old windows are never read again.
-            sqlx::query("DELETE FROM quota_usage WHERE channel_id = $1 AND quota_key = $2 AND window_start < $3")
-                .bind(channel_id)
-                .bind(key)
-                .bind(window_start)
-                .execute(&mut *tx)
-                .await?;
+            .fetch_optional(&mut *tx)
+            .await?;
+            if used == Some(1) {
+                // The window's first unit: earlier windows are never read again.
+                sqlx::query("DELETE FROM quota_usage WHERE channel_id = $1 AND quota_key = $2 AND window_start < $3")
+                    .bind(channel_id)
+                    .bind(key)
+                    .bind(window_start)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
-            Ok::<bool, StoreError>(taken == 1)
+            Ok::<bool, StoreError>(used.is_some())
         })
     }
 
@@ -54,17 +51,18 @@ impl Store {
         window_start: i64,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE quota_usage SET used = used - 1 WHERE channel_id = $1 AND quota_key = $2 AND window_start = $3 AND used > 0",
             )
             .bind(channel_id)
             .bind(key)
             .bind(window_start)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })?;
-        Ok(())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
     }
 
     /// How much of a quota window is used.

@@ -12,27 +12,44 @@ pub struct PublishingSettings {
     /// A post whose time passed while no instance ran is still published this many
     /// minutes late (marked "late"); later than that it is marked missed.
     pub grace_minutes: i64,
+    /// An assisted package still unconfirmed this many minutes after it went to the
+    /// operator raises one `assisted_overdue` notification; 0 turns escalation off.
+    pub assisted_escalate_minutes: i64,
 }
 
 impl Default for PublishingSettings {
     fn default() -> Self {
-        PublishingSettings { grace_minutes: 60 }
+        PublishingSettings {
+            grace_minutes: 60,
+            assisted_escalate_minutes: DEFAULT_ESCALATE_MINUTES,
+        }
     }
 }
+
+/// The escalation window of a workspace that never saved its settings (the column's
+/// default too, so SQL that reads settings with a fallback agrees with this).
+pub const DEFAULT_ESCALATE_MINUTES: i64 = 120;
 
 impl Store {
     pub async fn publishing_settings(
         &self,
         workspace: WorkspaceId,
     ) -> Result<PublishingSettings, StoreError> {
-        let grace: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT grace_minutes FROM publishing_settings WHERE workspace_id = $1")
-                .bind(workspace.0)
-                .fetch_optional(pool)
-                .await
+        let row: Option<(i64, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT grace_minutes, assisted_escalate_minutes FROM publishing_settings WHERE workspace_id = $1",
+            )
+            .bind(workspace.0)
+            .fetch_optional(pool)
+            .await
         })?;
-        Ok(grace
-            .map(|grace_minutes| PublishingSettings { grace_minutes })
+        Ok(row
+            .map(
+                |(grace_minutes, assisted_escalate_minutes)| PublishingSettings {
+                    grace_minutes,
+                    assisted_escalate_minutes,
+                },
+            )
             .unwrap_or_default())
     }
 
@@ -46,15 +63,18 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-                "INSERT INTO publishing_settings (workspace_id, grace_minutes, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (workspace_id) DO UPDATE SET grace_minutes = excluded.grace_minutes, updated_at = excluded.updated_at",
+                "INSERT INTO publishing_settings (workspace_id, grace_minutes, assisted_escalate_minutes, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id) DO UPDATE SET grace_minutes = excluded.grace_minutes, \
+                 assisted_escalate_minutes = excluded.assisted_escalate_minutes, updated_at = excluded.updated_at",
             )
             .bind(workspace.0)
             .bind(settings.grace_minutes)
+            .bind(settings.assisted_escalate_minutes)
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            crate::workspaces::audit!(tx, workspace.0, actor.0, "publishing.settings", format!("grace {}", settings.grace_minutes))?;
+            let detail = format!("grace {}, escalate {}", settings.grace_minutes, settings.assisted_escalate_minutes);
+            crate::workspaces::audit!(tx, workspace.0, actor.0, "publishing.settings", detail)?;
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })

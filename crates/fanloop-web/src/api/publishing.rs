@@ -288,6 +288,8 @@ pub struct HealthView {
     status: &'static str,
     needs_reconnect: bool,
     token_expires_at: Option<String>,
+    /// When the engine last renewed the token ahead of its expiry.
+    token_refreshed_at: Option<String>,
     last_success_at: Option<String>,
     last_error_at: Option<String>,
     last_error: Option<String>,
@@ -326,6 +328,7 @@ pub async fn health(
         channel_id: h.channel_id,
         needs_reconnect: h.needs_reconnect,
         token_expires_at: h.token_expires_at.map(rfc3339),
+        token_refreshed_at: h.token_refreshed_at.map(rfc3339),
         last_success_at: h.last_success_at.map(rfc3339),
         last_error_at: h.last_error_at.map(rfc3339),
         last_error: h.last_error,
@@ -489,6 +492,10 @@ pub async fn golden_time(
 pub struct SettingsBody {
     /// Minutes a post may still go out after its time when the server was down.
     grace_minutes: i64,
+    /// Minutes an assisted package may wait for confirmation before it escalates
+    /// (0 = never). Optional in a request: left out, the saved value stays.
+    #[serde(default)]
+    assisted_escalate_minutes: Option<i64>,
 }
 
 pub async fn settings(
@@ -503,6 +510,7 @@ pub async fn settings(
         .map_err(|e| ApiError::store(&tr, e))?;
     Ok(Json(SettingsBody {
         grace_minutes: s.grace_minutes,
+        assisted_escalate_minutes: Some(s.assisted_escalate_minutes),
     }))
 }
 
@@ -520,16 +528,34 @@ pub async fn set_settings(
             tr.t("invalid.out_of_range"),
         ));
     }
-    state
+    if body
+        .assisted_escalate_minutes
+        .is_some_and(|m| !(0..=7 * 24 * 60).contains(&m))
+    {
+        return Err(one_field(
+            &tr,
+            "assisted_escalate_minutes",
+            tr.t("invalid.out_of_range"),
+        ));
+    }
+    let saved = state
         .store
-        .set_publishing_settings(
-            ctx.id(),
-            principal.user.id,
-            PublishingSettings {
-                grace_minutes: body.grace_minutes,
-            },
-        )
+        .publishing_settings(ctx.id())
         .await
         .map_err(|e| ApiError::store(&tr, e))?;
-    Ok(Json(body))
+    let settings = PublishingSettings {
+        grace_minutes: body.grace_minutes,
+        assisted_escalate_minutes: body
+            .assisted_escalate_minutes
+            .unwrap_or(saved.assisted_escalate_minutes),
+    };
+    state
+        .store
+        .set_publishing_settings(ctx.id(), principal.user.id, settings)
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(Json(SettingsBody {
+        grace_minutes: settings.grace_minutes,
+        assisted_escalate_minutes: Some(settings.assisted_escalate_minutes),
+    }))
 }

@@ -12,6 +12,7 @@ mod browser;
 mod calendar;
 mod calendar_ui;
 mod cli;
+mod editor_ui;
 mod helpers;
 mod hooks;
 mod lint;

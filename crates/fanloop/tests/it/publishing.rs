@@ -3,5 +3,6 @@
 //! and the store shows every outcome.
 
 mod engine;
+mod escalation;
 mod reliability;
 mod support;

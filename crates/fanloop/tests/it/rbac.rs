@@ -6,16 +6,39 @@ use crate::helpers::TestApp;
 use fanloop_domain::Role;
 use fanloop_web::Access;
 
+/// A path with its parameters filled in: the workspace's own id, well-formed values for
+/// the named non-id parameters, and a made-up id for every sub-resource, so each request
+/// reaches its handler (a literal `{post_id}` would stop at the path parser instead).
 fn concrete(path: &str, workspace: i64) -> String {
-    path.replace("{id}", &workspace.to_string())
+    let named = path
+        .replace("{id}", &workspace.to_string())
         .replace("{area}", "topics")
-        .replace("{token_id}", "999999")
-        .replace("{user_id}", "999999")
-        .replace("{channel_id}", "999999")
-        .replace("{invitation_id}", "999999")
-        .replace("{target_id}", "999999")
         .replace("{token}", "not-a-real-token")
         .replace("{file}", "app.css")
+        .replace("{ratio}", "1:1")
+        .replace("{version}", "1");
+    let mut out = String::with_capacity(named.len());
+    let mut rest = named.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+        out.push_str(&rest[..open]);
+        out.push_str("999999");
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn every_parameter_is_filled_in() {
+    for spec in fanloop_web::table() {
+        let path = concrete(spec.path, 7);
+        assert!(!path.contains('{'), "{} left {path}", spec.path);
+    }
+    assert_eq!(
+        concrete("/w/{id}/posts/{post_id}/variants/{variant_id}", 7),
+        "/w/7/posts/999999/variants/999999"
+    );
 }
 
 #[tokio::test]

@@ -236,3 +236,42 @@ async fn pds_sessions_are_refreshed_and_renewed() {
         .unwrap();
     assert_eq!(pds.posts(&frank.did).await.len(), 2);
 }
+
+#[tokio::test]
+async fn pds_refresh_renews_ahead_of_expiry_and_a_revoked_login_needs_reconnecting() {
+    let Some(pds) = pds::shared("pds_refresh_renews_ahead_of_expiry").await else {
+        return;
+    };
+    let grace = pds.account("grace").await;
+    let bluesky = Bluesky::new(&config(&pds.url, &grace.handle, &grace.app_password)).unwrap();
+    let mut session = session();
+    bluesky.verify(&mut session).await.unwrap();
+    let (refresh, expires) = (
+        session.get("refreshJwt").unwrap().to_owned(),
+        session.expires_at_ms.unwrap(),
+    );
+    // JWT times have whole seconds: a refresh in the same second would carry the same
+    // expiry.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+
+    // The engine's refresher: a new pair from refreshSession with a later expiry, and
+    // the new access token works.
+    session.changed = false;
+    session.now_ms = now_ms();
+    bluesky.refresh(&mut session).await.unwrap();
+    assert!(session.changed);
+    assert_ne!(session.get("refreshJwt").unwrap(), refresh);
+    assert!(session.expires_at_ms.unwrap() > expires);
+    assert_eq!(bluesky.verify(&mut session).await.unwrap(), "grace.test");
+
+    // A refresh token the PDS no longer takes: renewed by logging in again.
+    session.set("refreshJwt", "not-a-token");
+    bluesky.refresh(&mut session).await.unwrap();
+    assert_ne!(session.get("refreshJwt").unwrap(), "not-a-token");
+
+    // Neither the refresh token nor the password: the channel needs reconnecting.
+    let wrong = Bluesky::new(&config(&pds.url, &grace.handle, "wrong-pass-word")).unwrap();
+    session.set("refreshJwt", "not-a-token");
+    let e = wrong.refresh(&mut session).await.unwrap_err();
+    assert_eq!(e.class, ErrorClass::Auth, "{e:?}");
+}
