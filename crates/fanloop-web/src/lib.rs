@@ -29,6 +29,7 @@ mod review;
 mod routes;
 mod theme;
 
+pub use api::media::sweep_partial_uploads;
 pub use gate::{Principal, SESSION_COOKIE};
 pub use metrics::Metrics;
 pub use password::hash_password;

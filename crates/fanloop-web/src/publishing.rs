@@ -168,3 +168,24 @@ fn field(tr: &Tr, name: &str, message: &str) -> ApiError {
         }],
     )
 }
+
+/// The longest grace or escalation window a workspace may set: a week, in minutes.
+pub const MAX_WINDOW_MINUTES: i64 = 7 * 24 * 60;
+
+/// Checks a workspace's publishing settings; `Err` names the field out of range. The
+/// API and the settings page refuse the same values the same way.
+pub fn check_settings(
+    grace_minutes: i64,
+    assisted_escalate_minutes: i64,
+) -> Result<fanloop_store::publishing::PublishingSettings, &'static str> {
+    if !(0..=MAX_WINDOW_MINUTES).contains(&grace_minutes) {
+        return Err("grace_minutes");
+    }
+    if !(0..=MAX_WINDOW_MINUTES).contains(&assisted_escalate_minutes) {
+        return Err("assisted_escalate_minutes");
+    }
+    Ok(fanloop_store::publishing::PublishingSettings {
+        grace_minutes,
+        assisted_escalate_minutes,
+    })
+}

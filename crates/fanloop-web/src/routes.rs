@@ -94,6 +94,8 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/w/{id}/settings/audit", Workspace(EditWorkspace), pages::workspaces::audit_page),
         route!(GET "/w/{id}/settings/theme", Workspace(ViewWorkspace), pages::theme::page),
         route!(POST "/w/{id}/settings/theme", Workspace(EditWorkspace), pages::theme::save),
+        route!(GET "/w/{id}/settings/publishing", Workspace(ViewWorkspace), pages::publishing_settings::page),
+        route!(POST "/w/{id}/settings/publishing", Workspace(EditWorkspace), pages::publishing_settings::save),
         route!(GET "/w/{id}/settings/review", Workspace(ViewWorkspace), pages::review_rules::page),
         route!(POST "/w/{id}/settings/review", Workspace(EditWorkspace), pages::review_rules::save),
         route!(GET "/w/{id}/content", Workspace(ViewWorkspace), pages::content::list),

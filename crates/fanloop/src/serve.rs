@@ -74,6 +74,18 @@ pub async fn run(
     }
     tracing::info!(address = %local, store = store.backend_name(), "serving");
 
+    // Uploads cut off by a crash or a kill leave partial files; an hour is far longer
+    // than any upload in progress on another instance sharing the directory.
+    let swept = fanloop_web::sweep_partial_uploads(
+        &data_dir.join("media"),
+        std::time::Duration::from_secs(3600),
+    );
+    if swept > 0 {
+        tracing::info!(
+            removed = swept,
+            "removed partial uploads left by an earlier run"
+        );
+    }
     let mut engine_config = EngineConfig::default();
     engine_config.publisher.media_dir = data_dir.join("media");
     if let Some(n) = args.publish_concurrency {

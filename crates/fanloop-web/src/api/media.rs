@@ -9,6 +9,8 @@ pub mod objects;
 mod serve;
 mod sniff;
 mod spool;
+
+pub use spool::sweep as sweep_partial_uploads;
 pub mod upload;
 
 use super::{ApiJson, ApiTr, invalid, rfc3339};

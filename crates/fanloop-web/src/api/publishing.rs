@@ -13,9 +13,7 @@ use axum::http::StatusCode;
 use fanloop_domain::publish::{PublicationStatus, Sample, WeeklySlot, suggest};
 use fanloop_domain::{Locale, Platform};
 use fanloop_platforms::Reason;
-use fanloop_store::publishing::{
-    ChannelHealth, Publication, PublicationFilter, PublishingSettings,
-};
+use fanloop_store::publishing::{ChannelHealth, Publication, PublicationFilter};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -521,34 +519,16 @@ pub async fn set_settings(
     ctx: WorkspaceCtx,
     ApiJson(body): ApiJson<SettingsBody>,
 ) -> Result<Json<SettingsBody>, ApiError> {
-    if !(0..=7 * 24 * 60).contains(&body.grace_minutes) {
-        return Err(one_field(
-            &tr,
-            "grace_minutes",
-            tr.t("invalid.out_of_range"),
-        ));
-    }
-    if body
-        .assisted_escalate_minutes
-        .is_some_and(|m| !(0..=7 * 24 * 60).contains(&m))
-    {
-        return Err(one_field(
-            &tr,
-            "assisted_escalate_minutes",
-            tr.t("invalid.out_of_range"),
-        ));
-    }
     let saved = state
         .store
         .publishing_settings(ctx.id())
         .await
         .map_err(|e| ApiError::store(&tr, e))?;
-    let settings = PublishingSettings {
-        grace_minutes: body.grace_minutes,
-        assisted_escalate_minutes: body
-            .assisted_escalate_minutes
-            .unwrap_or(saved.assisted_escalate_minutes),
-    };
+    let escalate = body
+        .assisted_escalate_minutes
+        .unwrap_or(saved.assisted_escalate_minutes);
+    let settings = crate::publishing::check_settings(body.grace_minutes, escalate)
+        .map_err(|field| one_field(&tr, field, tr.t("invalid.out_of_range")))?;
     state
         .store
         .set_publishing_settings(ctx.id(), principal.user.id, settings)

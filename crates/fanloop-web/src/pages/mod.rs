@@ -12,6 +12,7 @@ pub mod invite;
 pub mod media;
 pub mod members;
 pub mod notifications;
+pub mod publishing_settings;
 pub mod review_rules;
 pub mod scripts;
 pub mod setup;
@@ -201,6 +202,7 @@ impl Shell {
             "review",
             "words",
             "theme",
+            "publishing",
             "notifications",
             "audit",
         ]

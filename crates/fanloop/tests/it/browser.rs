@@ -324,6 +324,11 @@ async fn sign_in_create_workspace_and_channel() {
         .await;
     browser.wait_for_text("排版主题").await;
     browser.screenshot("05i-theme").await;
+    browser
+        .goto(&format!("{}/w/{id}/settings/publishing", app.url))
+        .await;
+    browser.wait_for_text("补发宽限").await;
+    browser.screenshot("05j-publishing-settings").await;
 
     browser.goto(&format!("{}/w/{id}", app.url)).await;
     browser.wait_for_text("小满咖啡 · 沙盒公众号").await;

@@ -878,3 +878,66 @@ async fn channel_health_shows_held_posts_and_reconnecting_releases_them() {
     let unknown = f.path("/settings/channels/999999/reconnect");
     assert_eq!(f.post(&unknown, &[]).await.status, 404);
 }
+
+#[tokio::test]
+async fn publishing_settings_page_keeps_bad_input_and_saves_good_input() {
+    let f = Fixture::new().await;
+    let path = f.path("/settings/publishing");
+    let shown = f.get(&path).await;
+    assert_eq!(shown.status, 200);
+    assert!(
+        shown.body.contains("value=\"60\""),
+        "the default grace window"
+    );
+    assert!(
+        shown.body.contains("value=\"120\""),
+        "the default escalation"
+    );
+
+    // Out of range: refused, nothing saved, the typed values kept.
+    let refused = f
+        .post(
+            &path,
+            &[
+                ("grace_minutes", "99999"),
+                ("assisted_escalate_minutes", "45"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("value=\"99999\"") && refused.body.contains("value=\"45\""));
+    assert!(
+        refused.body.contains("10080"),
+        "the message names the limit"
+    );
+    let kept = f.app.store.publishing_settings(f.id()).await.unwrap();
+    assert_eq!(
+        (kept.grace_minutes, kept.assisted_escalate_minutes),
+        (60, 120)
+    );
+
+    let saved = f
+        .post(
+            &path,
+            &[("grace_minutes", "15"), ("assisted_escalate_minutes", "0")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    assert!(saved.location.ends_with("/settings/publishing?saved=1"));
+    let now = f.app.store.publishing_settings(f.id()).await.unwrap();
+    assert_eq!((now.grace_minutes, now.assisted_escalate_minutes), (15, 0));
+
+    // Viewers see the values but cannot change them.
+    let (_, _, viewer) = f.member(Role::Viewer).await;
+    let read_only = f.get_as(&viewer, &path).await;
+    assert_eq!(read_only.status, 200);
+    assert!(read_only.body.contains("value=\"15\"") && read_only.body.contains("disabled"));
+    let forbidden = f
+        .post_as(
+            &viewer,
+            &path,
+            &[("grace_minutes", "30"), ("assisted_escalate_minutes", "30")],
+        )
+        .await;
+    assert_eq!(forbidden.status, 403);
+}

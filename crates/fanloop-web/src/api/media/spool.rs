@@ -106,6 +106,29 @@ impl Spool {
     }
 }
 
+/// Removes partial uploads older than `age` from `media_dir`: those a crash or a kill
+/// left behind (dropping a spool removes its file, but a killed process drops nothing).
+/// A live upload's file is younger than any sensible `age`. Returns how many went.
+pub fn sweep(media_dir: &Path, age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(media_dir.join(INCOMING)) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|at| now.duration_since(at).unwrap_or_default() >= age);
+        let partial = path.extension().is_some_and(|e| e == "part");
+        if stale && partial && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 impl Drop for Spool {
     fn drop(&mut self) {
         if self.moved {
@@ -117,5 +140,26 @@ impl Drop for Spool {
         {
             tracing::warn!(error = %e, path = %self.path.display(), "upload spool left behind");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_removes_only_stale_partial_uploads() {
+        let dir = std::env::temp_dir().join(format!("fanloop-spool-{}", std::process::id()));
+        let incoming = dir.join(INCOMING);
+        std::fs::create_dir_all(&incoming).unwrap();
+        std::fs::write(incoming.join("left-behind.part"), b"half a video").unwrap();
+        std::fs::write(incoming.join("notes.txt"), b"not ours").unwrap();
+        // Nothing is older than an hour yet; everything is older than zero.
+        assert_eq!(sweep(&dir, std::time::Duration::from_secs(3600)), 0);
+        assert_eq!(sweep(&dir, std::time::Duration::ZERO), 1);
+        assert!(!incoming.join("left-behind.part").exists());
+        assert!(incoming.join("notes.txt").exists());
+        assert_eq!(sweep(&dir.join("missing"), std::time::Duration::ZERO), 0);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
