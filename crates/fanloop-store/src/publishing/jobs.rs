@@ -289,21 +289,8 @@ impl Store {
     /// round trip to the connection's thread, and those trips were most of the engine's
     /// CPU per post. `NotFound` once the publication (or its post) is gone.
     pub async fn job_context(&self, publication_id: i64) -> Result<JobContext, StoreError> {
-        // The publication's usual columns and joins, plus what the attempt needs.
-        let (columns, joins) = super::SELECT
-            .split_once(" FROM ")
-            .expect("the publication query has a FROM clause");
-        let sql = format!(
-            "{columns}, ps.grace_minutes, c.settings AS channel_settings, c.credentials, cs.session, \
-             COALESCE(v.title, po.title) AS content_title, COALESCE(v.body, po.body) AS content_body, \
-             COALESCE(v.tags, po.tags) AS content_tags, COALESCE(v.cover_media_id, po.cover_media_id) AS content_cover \
-             FROM {joins} \
-             LEFT JOIN post_variants v ON v.post_id = p.post_id AND v.channel_id = p.channel_id \
-             LEFT JOIN publishing_settings ps ON ps.workspace_id = p.workspace_id \
-             LEFT JOIN channel_state cs ON cs.channel_id = p.channel_id WHERE p.id = $1"
-        );
         let row: Option<ContextRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(publication_id).fetch_optional(pool).await
+            sqlx::query_as(&CONTEXT_SQL).bind(publication_id).fetch_optional(pool).await
         })?;
         let row = row.ok_or(StoreError::NotFound)?;
         let publication: Publication = row.publication.try_into()?;
@@ -441,6 +428,23 @@ impl Store {
         })
     }
 }
+
+/// `job_context`'s query: the publication's usual columns and joins, plus what the
+/// attempt needs. Built once, not per attempt.
+static CONTEXT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let (columns, joins) = super::SELECT
+        .split_once(" FROM ")
+        .expect("the publication query has a FROM clause");
+    format!(
+        "{columns}, ps.grace_minutes, c.settings AS channel_settings, c.credentials, cs.session, \
+         COALESCE(v.title, po.title) AS content_title, COALESCE(v.body, po.body) AS content_body, \
+         COALESCE(v.tags, po.tags) AS content_tags, COALESCE(v.cover_media_id, po.cover_media_id) AS content_cover \
+         FROM {joins} \
+         LEFT JOIN post_variants v ON v.post_id = p.post_id AND v.channel_id = p.channel_id \
+         LEFT JOIN publishing_settings ps ON ps.workspace_id = p.workspace_id \
+         LEFT JOIN channel_state cs ON cs.channel_id = p.channel_id WHERE p.id = $1"
+    )
+});
 
 /// What an attempt starts from (see `job_context`).
 #[derive(Debug, Clone)]

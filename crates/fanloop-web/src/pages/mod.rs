@@ -241,6 +241,13 @@ impl Shell {
     }
 }
 
+/// `?saved=1`, which a settings page gets after a successful save to say so.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
+}
+
 /// Field → message, for inline validation errors.
 #[derive(Default, Clone)]
 pub struct FieldErrors(HashMap<String, String>);

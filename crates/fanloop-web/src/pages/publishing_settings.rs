@@ -1,7 +1,7 @@
 //! Settings → 发布: how late a post may still go out after downtime (the grace window)
 //! and how long an assisted package may wait for its link before the team is told.
 
-use super::{FieldErrors, Page, Shell, render};
+use super::{FieldErrors, Page, SavedQuery, Shell, render};
 use crate::AppState;
 use crate::form::Form;
 use crate::gate::WorkspaceCtx;
@@ -22,12 +22,6 @@ struct SettingsPage {
     can_edit: bool,
     saved: bool,
     errors: FieldErrors,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SavedQuery {
-    saved: Option<String>,
 }
 
 pub async fn page(

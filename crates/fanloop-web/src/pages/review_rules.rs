@@ -1,7 +1,7 @@
 //! Settings → 审核规则: how many approvals a post needs, who may give them, and whether
 //! compliance errors stop submission.
 
-use super::{FieldErrors, Page, Shell, render};
+use super::{FieldErrors, Page, SavedQuery, Shell, render};
 use crate::AppState;
 use crate::form::Form;
 use crate::gate::WorkspaceCtx;
@@ -10,7 +10,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fanloop_domain::{ApprovalRules, Permission, Role};
-use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "settings_review.html")]
@@ -41,12 +40,6 @@ impl RulesPage {
     fn chosen(&self, r: &Role) -> bool {
         self.roles.contains(r)
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SavedQuery {
-    saved: Option<String>,
 }
 
 pub async fn page(

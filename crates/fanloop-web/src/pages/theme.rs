@@ -1,7 +1,7 @@
 //! Settings → 排版主题: the workspace's WeChat theme (a built-in one plus its own CSS),
 //! with a sample article previewed in it.
 
-use super::{FieldErrors, Page, Shell, render};
+use super::{FieldErrors, Page, SavedQuery, Shell, render};
 use crate::AppState;
 use crate::form::Form;
 use crate::gate::WorkspaceCtx;
@@ -39,12 +39,6 @@ fn preview(theme: &fanloop_render::Theme) -> String {
         Body::Html(html) => html,
         other => other.as_str().to_owned(),
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SavedQuery {
-    saved: Option<String>,
 }
 
 pub async fn page(

@@ -4,7 +4,7 @@
 //! multipart body's CSRF token from the header only) and is shown for review before it
 //! is saved.
 
-use super::{FieldErrors, Page, Shell, render};
+use super::{FieldErrors, Page, SavedQuery, Shell, render};
 use crate::AppState;
 use crate::api::words;
 use crate::error::FieldProblem;
@@ -17,7 +17,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use fanloop_domain::Permission;
 use fanloop_text::Pack;
-use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "settings_words.html")]
@@ -95,12 +94,6 @@ async fn show(
         errors,
     };
     render(status, &view)
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SavedQuery {
-    saved: Option<String>,
 }
 
 pub async fn page(

@@ -1,6 +1,6 @@
 //! Creating a workspace, its settings page, and its audit log.
 
-use super::{FieldErrors, Page, Shell, render};
+use super::{FieldErrors, Page, SavedQuery, Shell, render};
 use crate::AppState;
 use crate::form::Form;
 use crate::gate::WorkspaceCtx;
@@ -131,12 +131,6 @@ struct SettingsPage<'a> {
     can_edit: bool,
     saved: bool,
     zones: &'static [&'static str],
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SavedQuery {
-    saved: Option<String>,
 }
 
 pub async fn settings_page(
