@@ -187,6 +187,14 @@ impl Platform {
         }
     }
 
+    /// Whether the engine renews this platform's tokens by itself before they lapse
+    /// (WeChat's stable token from the app secret, Bluesky's session refresh, X's refresh
+    /// token), so a short-lived token is routine and only one the refresher failed to
+    /// renew in time is worth an operator's attention.
+    pub fn renews_tokens(self) -> bool {
+        matches!(self, Platform::WechatOa | Platform::Bluesky | Platform::X)
+    }
+
     /// The settings a channel on this platform takes.
     pub fn settings_spec(self) -> &'static [SettingField] {
         match self {

@@ -6,8 +6,8 @@
 //! - Every task stops promptly when shutdown is signalled, and every piece of state it
 //!   changes lives in the store, so any instance can pick up where another stopped.
 //! - No task polls: each sleeps until the next thing it knows is due, or until woken
-//!   (a post scheduled through this instance), with a bounded sleep so work scheduled
-//!   by another instance sharing the database is picked up.
+//!   (a post scheduled through this instance, or — on PostgreSQL — through another
+//!   instance sharing the database), with a bounded sleep as the backstop.
 
 mod clock;
 mod escalation;
@@ -15,6 +15,7 @@ mod housekeeping;
 mod notifier;
 pub mod publisher;
 mod refresher;
+mod signals;
 
 pub use clock::Clock;
 pub use escalation::EscalationConfig;
@@ -95,6 +96,7 @@ impl Engine {
                 notify_wake.clone(),
                 stop.clone(),
             )),
+            tokio::spawn(signals::run(store.clone(), wake.clone(), stop.clone())),
             tokio::spawn(escalation::run(
                 store.clone(),
                 config.escalation.clone(),

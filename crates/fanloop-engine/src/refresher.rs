@@ -41,7 +41,7 @@ pub struct RefresherConfig {
 impl Default for RefresherConfig {
     fn default() -> Self {
         RefresherConfig {
-            margin: Duration::from_secs(10 * 60),
+            margin: Duration::from_millis(fanloop_domain::publish::TOKEN_RENEW_MARGIN_MS as u64),
             idle_wake: Duration::from_secs(120),
             pause: Duration::from_secs(120),
             call_timeout: Duration::from_secs(30),

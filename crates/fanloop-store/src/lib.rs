@@ -139,6 +139,14 @@ pub(crate) trait BeginWrite {
     fn begin_write(
         &self,
     ) -> impl std::future::Future<Output = Result<WriteTx<Self::Db>, sqlx::Error>> + Send;
+
+    /// This process's turn to write, for a single statement run outside a transaction:
+    /// one statement is atomic on its own, and skipping `BEGIN`/`COMMIT` saves two round
+    /// trips to SQLite's connection thread on the publishing hot path. Hold the guard
+    /// until the statement has run. PostgreSQL needs no turn.
+    fn write_turn(
+        &self,
+    ) -> impl std::future::Future<Output = Option<tokio::sync::OwnedMutexGuard<()>>> + Send;
 }
 
 /// A write transaction. On SQLite it also holds this process's write gate for the
@@ -197,6 +205,10 @@ impl BeginWrite for SqlitePool {
             _gate: Some(gate),
         })
     }
+
+    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        Some(write_gate(self).lock_owned().await)
+    }
 }
 
 impl BeginWrite for PgPool {
@@ -206,6 +218,10 @@ impl BeginWrite for PgPool {
             tx: self.begin().await?,
             _gate: None,
         })
+    }
+
+    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        None
     }
 }
 

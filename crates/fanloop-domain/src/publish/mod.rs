@@ -7,4 +7,7 @@ mod status;
 
 pub use golden::{GoldenSlot, GoldenTime, Sample, suggest};
 pub use slots::{WeeklySlot, next_free_slot};
-pub use status::{DueCheck, MAX_ATTEMPTS, PublicationStatus, backoff_ms, due_check};
+pub use status::{
+    DueCheck, MAX_ATTEMPTS, PublicationStatus, TOKEN_RENEW_MARGIN_MS, backoff_ms, due_check,
+    token_expiring,
+};

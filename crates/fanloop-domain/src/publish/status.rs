@@ -96,6 +96,21 @@ impl PublicationStatus {
     }
 }
 
+/// How long before expiry the engine renews a token the platform lets it renew.
+pub const TOKEN_RENEW_MARGIN_MS: i64 = 10 * 60_000;
+
+/// Whether a channel's token deserves a warning: a day ahead when a person must renew
+/// it; only once the engine's own renewal is overdue when the platform renews itself
+/// (WeChat and Bluesky tokens live two hours, so a day's margin would always warn).
+pub fn token_expiring(platform: crate::Platform, expires_at: Option<i64>, now: i64) -> bool {
+    let margin = if platform.renews_tokens() {
+        TOKEN_RENEW_MARGIN_MS
+    } else {
+        86_400_000
+    };
+    expires_at.is_some_and(|at| at < now + margin)
+}
+
 /// Attempts before a publication that keeps failing transiently is marked failed.
 pub const MAX_ATTEMPTS: u32 = 8;
 
@@ -144,6 +159,33 @@ mod tests {
             assert_eq!(PublicationStatus::parse(s.code()), Some(s));
         }
         assert_eq!(PublicationStatus::parse("done"), None);
+    }
+
+    #[test]
+    fn short_lived_tokens_warn_only_when_their_renewal_is_overdue() {
+        use crate::Platform;
+        let (now, hour) = (1_000_000_000, 3_600_000);
+        // A WeChat token two hours from expiry is routine: the engine renews it.
+        assert!(!token_expiring(
+            Platform::WechatOa,
+            Some(now + 2 * hour),
+            now
+        ));
+        assert!(!token_expiring(
+            Platform::Bluesky,
+            Some(now + 11 * 60_000),
+            now
+        ));
+        // Five minutes left means the renewal did not happen.
+        assert!(token_expiring(
+            Platform::WechatOa,
+            Some(now + 5 * 60_000),
+            now
+        ));
+        // Weibo's token needs a person: warn a day ahead.
+        assert!(token_expiring(Platform::Weibo, Some(now + 20 * hour), now));
+        assert!(!token_expiring(Platform::Weibo, Some(now + 25 * hour), now));
+        assert!(!token_expiring(Platform::Mastodon, None, now));
     }
 
     #[test]

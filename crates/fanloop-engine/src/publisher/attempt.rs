@@ -4,6 +4,7 @@
 //! store itself is unreachable — the next claimant reconciles).
 
 use super::PublisherConfig;
+use super::recorder::Recorder;
 use super::{outgoing, quota, sandbox};
 use crate::{jitter, now_ms};
 use fanloop_domain::PlatformTier;
@@ -19,9 +20,9 @@ use std::future::Future;
 type Abort = StoreError;
 
 /// Runs one job; true when its outcome raised a notification (the notifier should look).
-pub async fn run(store: &Store, config: &PublisherConfig, job: Claimed) -> bool {
+pub async fn run(store: &Store, config: &PublisherConfig, rec: &Recorder, job: Claimed) -> bool {
     let id = job.publication_id;
-    match attempt(store, config, &job).await {
+    match attempt(store, config, rec, &job).await {
         Ok(notified) => return notified,
         Err(StoreError::Conflict("lease_lost")) => {
             tracing::warn!(
@@ -36,7 +37,12 @@ pub async fn run(store: &Store, config: &PublisherConfig, job: Claimed) -> bool 
     false
 }
 
-async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Result<bool, Abort> {
+async fn attempt(
+    store: &Store,
+    config: &PublisherConfig,
+    rec: &Recorder,
+    job: &Claimed,
+) -> Result<bool, Abort> {
     let owner = config.instance.as_str();
     let context = match store.job_context(job.publication_id).await {
         Ok(context) => context,
@@ -48,55 +54,62 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
     let platform = context.connection.platform;
 
     if job.kind() == JobKind::Check {
-        return check(store, config, job, &context).await;
+        return check(store, config, rec, job, &context).await;
     }
 
     // Lateness is judged before anything is marked: a missed post is never sent.
     if publication.attempts == 0 {
         let grace = context.grace_minutes * 60_000;
         if due_check(publication.scheduled_at, now_ms(), grace) == DueCheck::Missed {
-            return finish(store, job, owner, Outcome::Missed).await;
+            return finish(rec, job, Outcome::Missed).await;
         }
     }
     let late = publication.first_attempt_at.unwrap_or(now_ms()) - publication.scheduled_at > 60_000;
 
-    let interrupted = match store.begin_attempt(job, owner).await? {
+    // The claim starts on-time attempts itself; the rest ask the store.
+    let begin = match job.started {
+        Some((attempt, first_attempt_at)) => Begin::Started {
+            attempt,
+            first_attempt_at,
+        },
+        None => store.begin_attempt(job, owner).await?,
+    };
+    let (attempt_no, interrupted) = match begin {
         Begin::Gone => return store.drop_job(job, owner).await.map(|()| false),
         Begin::Stale => {
             let outcome = Outcome::Cancelled {
                 reason: "edited".into(),
             };
-            return finish(store, job, owner, outcome).await;
+            return finish(rec, job, outcome).await;
         }
         Begin::ChannelHeld => {
             let outcome = Outcome::Held {
                 reason: code(Reason::CredentialsRejected),
                 error: "the channel is waiting to be reconnected".into(),
             };
-            return finish(store, job, owner, outcome).await;
+            return finish(rec, job, outcome).await;
         }
-        Begin::Started { .. } => false,
-        Begin::Interrupted { .. } => true,
+        Begin::Started { attempt, .. } => (attempt, false),
+        Begin::Interrupted { attempt, .. } => (attempt, true),
     };
-    let attempt_no = publication.attempts + i64::from(!interrupted);
 
     match platform.tier() {
         PlatformTier::Sandbox => {
             let outcome = sandbox::publish(store, publication, late).await?;
-            return finish(store, job, owner, outcome).await;
+            return finish(rec, job, outcome).await;
         }
-        PlatformTier::Assisted => return finish(store, job, owner, Outcome::Assisted).await,
+        PlatformTier::Assisted => return finish(rec, job, Outcome::Assisted).await,
         PlatformTier::Api => {}
     }
 
     let (connector, mut session) = match connect(&context) {
         Ok(pair) => pair,
-        Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
+        Err(e) => return finish(rec, job, failure(&e, attempt_no, config)).await,
     };
     let settings = &context.connection.settings;
     let post = match outgoing::build(store, config, workspace, &context).await? {
         Ok(post) => post,
-        Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
+        Err(e) => return finish(rec, job, failure(&e, attempt_no, config)).await,
     };
 
     if interrupted {
@@ -109,7 +122,7 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
         save_session(store, publication, &session).await;
         match reconciled {
             Ok(Reconciled::Found(receipt)) => {
-                return finish(store, job, owner, received(receipt, late, config)).await;
+                return finish(rec, job, received(receipt, late, config)).await;
             }
             Ok(Reconciled::SafeToRetry) => {}
             Ok(Reconciled::Unknown) => {
@@ -119,9 +132,9 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
                         "an attempt was interrupted and the platform cannot say whether it posted"
                             .into(),
                 };
-                return finish(store, job, owner, outcome).await;
+                return finish(rec, job, outcome).await;
             }
-            Err(e) => return finish(store, job, owner, failure(&e, attempt_no, config)).await,
+            Err(e) => return finish(rec, job, failure(&e, attempt_no, config)).await,
         }
     }
 
@@ -132,9 +145,8 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
             Ok(taken) => taken,
             Err(next_window) => {
                 return finish(
-                    store,
+                    rec,
                     job,
-                    owner,
                     Outcome::WaitQuota {
                         run_at: next_window,
                     },
@@ -173,13 +185,14 @@ async fn attempt(store: &Store, config: &PublisherConfig, job: &Claimed) -> Resu
             failure(&e, attempt_no, config)
         }
     };
-    finish(store, job, owner, outcome).await
+    finish(rec, job, outcome).await
 }
 
 /// A pending publication (accepted, processing on the platform): ask how it went.
 async fn check(
     store: &Store,
     config: &PublisherConfig,
+    rec: &Recorder,
     job: &Claimed,
     context: &JobContext,
 ) -> Result<bool, Abort> {
@@ -193,7 +206,7 @@ async fn check(
     }
     let (connector, mut session) = match connect(context) {
         Ok(pair) => pair,
-        Err(e) => return finish(store, job, owner, failure(&e, job.claims, config)).await,
+        Err(e) => return finish(rec, job, failure(&e, job.claims, config)).await,
     };
     let answer = keep_lease(store, config, job, async {
         connector.check(&mut session, &remote_id).await
@@ -218,19 +231,15 @@ async fn check(
         },
         Err(e) => failure(&e, i64::from(MAX_ATTEMPTS), config),
     };
-    finish(store, job, owner, outcome).await
+    finish(rec, job, outcome).await
 }
 
 /// Records the outcome; true when it raised a notification for a person.
-async fn finish(
-    store: &Store,
-    job: &Claimed,
-    owner: &str,
-    outcome: Outcome,
-) -> Result<bool, Abort> {
+async fn finish(rec: &Recorder, job: &Claimed, outcome: Outcome) -> Result<bool, Abort> {
     tracing::info!(publication = job.publication_id, outcome = ?outcome, "publication");
-    store.finish_job(job, owner, &outcome).await?;
-    Ok(outcome.notifies())
+    let notifies = outcome.notifies();
+    rec.finish(job, outcome).await?;
+    Ok(notifies)
 }
 
 fn received(receipt: Receipt, late: bool, config: &PublisherConfig) -> Outcome {

@@ -6,6 +6,7 @@
 mod attempt;
 mod outgoing;
 mod quota;
+mod recorder;
 mod sandbox;
 
 pub use sandbox::simulate as simulated_engagement;
@@ -74,6 +75,7 @@ pub async fn run(
     // One HTTP client for every attempt of this scheduler: pooled connections and TLS
     // roots loaded once.
     let http = fanloop_platforms::http::new_client();
+    let (recorder, recording) = recorder::Recorder::spawn(store.clone(), config.instance.clone());
     let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
     let freed = Arc::new(Notify::new());
     let mut running = JoinSet::new();
@@ -97,15 +99,16 @@ pub async fn run(
                             .acquire_owned()
                             .await
                             .expect("the semaphore is never closed");
-                        let (store, config, freed, notifier, http) = (
+                        let (store, config, freed, notifier, http, recorder) = (
                             store.clone(),
                             Arc::clone(&config),
                             Arc::clone(&freed),
                             notifier.clone(),
                             http.clone(),
+                            recorder.clone(),
                         );
                         running.spawn(async move {
-                            let attempt = attempt::run(&store, &config, job);
+                            let attempt = attempt::run(&store, &config, &recorder, job);
                             let notified =
                                 fanloop_platforms::http::sharing_client(http, attempt).await;
                             drop(permit);
@@ -160,4 +163,6 @@ pub async fn run(
     }
     // Let in-flight attempts record their results before the process exits.
     while running.join_next().await.is_some() {}
+    drop(recorder);
+    let _ = recording.await;
 }

@@ -10,6 +10,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
 pub struct ChannelHealth {
     pub channel_id: i64,
+    /// The channel's platform code.
+    pub platform: String,
     pub needs_reconnect: bool,
     pub token_expires_at: Option<i64>,
     /// When the engine's refresher last renewed the token ahead of its expiry.
@@ -157,8 +159,8 @@ impl Store {
         workspace: WorkspaceId,
         channel_id: i64,
     ) -> Result<ChannelHealth, StoreError> {
-        let (exists, row, counts): (Option<i64>, Option<HealthRow>, Vec<(String, i64)>) = on_pool!(self, pool => {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM channels WHERE id = $1 AND workspace_id = $2")
+        let (platform, row, counts): (Option<String>, Option<HealthRow>, Vec<(String, i64)>) = on_pool!(self, pool => {
+            let platform: Option<String> = sqlx::query_scalar("SELECT platform FROM channels WHERE id = $1 AND workspace_id = $2")
                 .bind(channel_id)
                 .bind(workspace.0)
                 .fetch_optional(pool)
@@ -176,11 +178,11 @@ impl Store {
             .bind(channel_id)
             .fetch_all(pool)
             .await?;
-            Ok::<_, sqlx::Error>((exists, row, counts))
+            Ok::<_, sqlx::Error>((platform, row, counts))
         })?;
-        exists.ok_or(StoreError::NotFound)?;
         let mut health = ChannelHealth {
             channel_id,
+            platform: platform.ok_or(StoreError::NotFound)?,
             ..ChannelHealth::default()
         };
         if let Some(r) = row {

@@ -31,7 +31,7 @@ pub enum JobKind {
 }
 
 impl JobKind {
-    fn code(self) -> &'static str {
+    pub(super) fn code(self) -> &'static str {
         match self {
             JobKind::Publish => "publish",
             JobKind::Check => "check",
@@ -48,6 +48,10 @@ pub struct Claimed {
     /// How many times the job has been claimed, this claim included.
     pub claims: i64,
     pub run_at: i64,
+    /// Set when the claim also started the attempt (see `claim_jobs`): the attempt
+    /// number and the first attempt's time, as `Begin::Started` would report them.
+    #[sqlx(skip)]
+    pub started: Option<(i64, i64)>,
 }
 
 impl Claimed {
@@ -137,41 +141,72 @@ impl Store {
     ) -> Result<Vec<Claimed>, StoreError> {
         const RETURNING: &str =
             "RETURNING id AS job_id, kind, publication_id, attempts AS claims, run_at";
-        let rows = match &self.backend {
+        let claim = |skip_locked: &str| {
+            format!(
+                "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+                 WHERE id IN (SELECT id FROM jobs WHERE run_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+                 ORDER BY run_at, id LIMIT $4{skip_locked}) {RETURNING}"
+            )
+        };
+        let mut rows: Vec<Claimed>;
+        let started: Vec<(i64, i64, i64)>;
+        // Starting the on-time attempts here saves each of them a statement of its own:
+        // under a burst, round trips to the database are what the engine waits on.
+        match &self.backend {
             Backend::Postgres(pool) => {
-                let sql = format!(
-                    "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-                     WHERE id IN (SELECT id FROM jobs WHERE run_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
-                     ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) {RETURNING}"
-                );
-                sqlx::query_as(&sql)
-                    .bind(owner)
-                    .bind(now + lease_ms)
-                    .bind(now)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await?
-            }
-            Backend::Sqlite(pool) => {
-                let sql = format!(
-                    "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-                     WHERE id IN (SELECT id FROM jobs WHERE run_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
-                     ORDER BY run_at, id LIMIT $4) {RETURNING}"
-                );
-                // Through the write gate, so a claim queues with the engine's other
-                // writes rather than in SQLite's sleeping busy handler.
                 let mut tx = pool.begin_write().await?;
-                let rows = sqlx::query_as(&sql)
+                rows = sqlx::query_as(&claim(" FOR UPDATE SKIP LOCKED"))
                     .bind(owner)
                     .bind(now + lease_ms)
                     .bind(now)
                     .bind(limit)
                     .fetch_all(&mut *tx)
                     .await?;
+                let ids: Vec<i64> = to_start(&rows);
+                started = if ids.is_empty() {
+                    Vec::new()
+                } else {
+                    sqlx::query_as(START_CLAIMED_POSTGRES)
+                        .bind(now_ms())
+                        .bind(&ids)
+                        .fetch_all(&mut *tx)
+                        .await?
+                };
                 tx.commit().await?;
-                rows
+            }
+            Backend::Sqlite(pool) => {
+                // Through the write gate, so a claim queues with the engine's other
+                // writes rather than in SQLite's sleeping busy handler.
+                let mut tx = pool.begin_write().await?;
+                rows = sqlx::query_as(&claim(""))
+                    .bind(owner)
+                    .bind(now + lease_ms)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let ids: Vec<i64> = to_start(&rows);
+                started = if ids.is_empty() {
+                    Vec::new()
+                } else {
+                    let ids = serde_json::to_string(&ids)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    sqlx::query_as(START_CLAIMED_SQLITE)
+                        .bind(now_ms())
+                        .bind(ids)
+                        .fetch_all(&mut *tx)
+                        .await?
+                };
+                tx.commit().await?;
             }
         };
+        let started: std::collections::HashMap<i64, (i64, i64)> = started
+            .into_iter()
+            .map(|(id, attempt, first)| (id, (attempt, first)))
+            .collect();
+        for job in &mut rows {
+            job.started = started.get(&job.publication_id).copied();
+        }
         Ok(rows)
     }
 
@@ -215,6 +250,24 @@ impl Store {
     /// is not waiting for reconnection. Returns the attempt number.
     pub async fn begin_attempt(&self, job: &Claimed, owner: &str) -> Result<Begin, StoreError> {
         let now = now_ms();
+        // The common case — still scheduled, unchanged, channel fine, lease ours — is one
+        // statement; anything else takes the careful path below to find out which.
+        let started: Option<(i64, i64)> = on_pool!(self, pool => {
+            let _turn = pool.write_turn().await;
+            sqlx::query_as(BEGIN_FAST)
+                .bind(now)
+                .bind(job.publication_id)
+                .bind(job.job_id)
+                .bind(owner)
+                .fetch_optional(pool)
+                .await
+        })?;
+        if let Some((attempt, first_attempt_at)) = started {
+            return Ok(Begin::Started {
+                attempt,
+                first_attempt_at,
+            });
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let row: Option<AttemptRow> = sqlx::query_as(
@@ -324,110 +377,51 @@ impl Store {
             publication,
         })
     }
-
-    /// Records an outcome: proves the lease, then updates the job, the publication, the
-    /// channel's health and (for outcomes a person must see) the notification centre,
-    /// all in one transaction. `Conflict("lease_lost")` when another instance took over.
-    pub async fn finish_job(
-        &self,
-        job: &Claimed,
-        owner: &str,
-        outcome: &Outcome,
-    ) -> Result<(), StoreError> {
-        let now = now_ms();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            // The job row first: its lease condition is the proof of ownership.
-            let keep_job = match outcome {
-                Outcome::Pending { check_at, .. } => Some((JobKind::Check, *check_at)),
-                Outcome::Retry { run_at, .. } | Outcome::WaitQuota { run_at } => {
-                    Some((JobKind::Publish, *run_at))
-                }
-                _ => None,
-            };
-            let proven = match keep_job {
-                Some((kind, run_at)) => sqlx::query(
-                    "UPDATE jobs SET kind = $1, run_at = $2, lease_owner = NULL, lease_until = NULL, last_error = $3 \
-                     WHERE id = $4 AND lease_owner = $5",
-                )
-                .bind(kind.code())
-                .bind(run_at)
-                .bind(error_of(outcome))
-                .bind(job.job_id)
-                .bind(owner)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-                None => sqlx::query("DELETE FROM jobs WHERE id = $1 AND lease_owner = $2")
-                    .bind(job.job_id)
-                    .bind(owner)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected(),
-            };
-            if proven == 0 {
-                return Err(StoreError::Conflict("lease_lost"));
-            }
-            let (status, reason, error) = match outcome {
-                Outcome::Published { .. } => ("published", None, None),
-                Outcome::Pending { .. } => ("pending", None, None),
-                Outcome::Retry { reason, error, .. } => ("scheduled", Some(reason.as_str()), Some(error.as_str())),
-                Outcome::WaitQuota { .. } => ("scheduled", Some("quota_exhausted"), None),
-                Outcome::Failed { reason, error } => ("failed", Some(reason.as_str()), Some(error.as_str())),
-                Outcome::Unconfirmed { reason, error } => ("unconfirmed", Some(reason.as_str()), Some(error.as_str())),
-                Outcome::Held { reason, error } => ("held", Some(reason.as_str()), Some(error.as_str())),
-                Outcome::Missed => ("missed", Some("missed"), None),
-                Outcome::Cancelled { reason } => ("cancelled", Some(reason.as_str()), None),
-                Outcome::Assisted => ("assisted", None, None),
-            };
-            let (remote_id, url, late) = match outcome {
-                Outcome::Published { remote_id, url, late } => (Some(remote_id.as_str()), url.as_deref(), *late),
-                Outcome::Pending { remote_id, .. } => (Some(remote_id.as_str()), None, false),
-                _ => (None, None, false),
-            };
-            // A quota wait is not an attempt: undo the count begin_attempt made.
-            let uncount = i64::from(matches!(outcome, Outcome::WaitQuota { .. }));
-            let published_at = matches!(outcome, Outcome::Published { .. }).then_some(now);
-            let (channel_id, workspace_id): (i64, i64) = sqlx::query_as(
-                "UPDATE publications SET status = $1, reason = $2, last_error = COALESCE($3, last_error), \
-                 remote_id = COALESCE($4, remote_id), remote_url = COALESCE($5, remote_url), \
-                 late = CASE WHEN $6 = 1 THEN 1 ELSE late END, published_at = COALESCE($7, published_at), \
-                 attempts = attempts - $8, updated_at = $9 WHERE id = $10 RETURNING channel_id, workspace_id",
-            )
-            .bind(status)
-            .bind(reason)
-            .bind(error)
-            .bind(remote_id)
-            .bind(url)
-            .bind(i64::from(late))
-            .bind(published_at)
-            .bind(uncount)
-            .bind(now)
-            .bind(job.publication_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            match outcome {
-                Outcome::Published { .. } => {
-                    super::channel_state::record_success!(tx, channel_id, now)?;
-                }
-                Outcome::Held { error, .. } => {
-                    super::channel_state::record_error!(tx, channel_id, now, error, 1)?;
-                }
-                Outcome::Retry { error, .. }
-                | Outcome::Failed { error, .. }
-                | Outcome::Unconfirmed { error, .. } => {
-                    super::channel_state::record_error!(tx, channel_id, now, error, 0)?;
-                }
-                _ => {}
-            }
-            if let Some(kind) = outcome.notice() {
-                crate::notifications::notify!(tx, workspace_id, kind, Some(job.publication_id), Some(channel_id), reason.unwrap_or(""), now)?;
-            }
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        })
-    }
 }
+
+/// What `begin_attempt`'s common case asks of a publication: still scheduled, at the
+/// approved post's current version, on a channel that is not held.
+macro_rules! startable {
+    () => {
+        "status = 'scheduled' \
+         AND post_version = (SELECT po.version FROM posts po WHERE po.id = publications.post_id AND po.status = 'approved') \
+         AND NOT EXISTS (SELECT 1 FROM channel_state cs WHERE cs.channel_id = publications.channel_id AND cs.needs_reconnect <> 0)"
+    };
+}
+
+/// Marks a publication publishing at `$1`: one more attempt, the first one's time kept.
+macro_rules! mark_publishing {
+    () => {
+        "UPDATE publications SET status = 'publishing', attempts = attempts + 1, \
+         first_attempt_at = COALESCE(first_attempt_at, $1), updated_at = $1 "
+    };
+}
+
+/// `begin_attempt`'s common case in one statement: publication `$2`, job `$3` leased
+/// by `$4`.
+const BEGIN_FAST: &str = concat!(
+    mark_publishing!(),
+    "WHERE id = $2 AND ",
+    startable!(),
+    " AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = $3 AND j.lease_owner = $4) \
+     RETURNING attempts, first_attempt_at"
+);
+
+/// Starts, in the claim's transaction, the claimed publications that are on time (due
+/// less than a minute ago, or already attempted — neither can be "missed") and
+/// startable. `$2` lists the publication ids (a JSON array on SQLite).
+const START_CLAIMED_SQLITE: &str = concat!(
+    mark_publishing!(),
+    "WHERE id IN (SELECT value FROM json_each($2)) AND (attempts > 0 OR scheduled_at >= $1 - 60000) AND ",
+    startable!(),
+    " RETURNING id, attempts, first_attempt_at"
+);
+const START_CLAIMED_POSTGRES: &str = concat!(
+    mark_publishing!(),
+    "WHERE id = ANY($2) AND (attempts > 0 OR scheduled_at >= $1 - 60000) AND ",
+    startable!(),
+    " RETURNING id, attempts, first_attempt_at"
+);
 
 /// `job_context`'s query: the publication's usual columns and joins, plus what the
 /// attempt needs. Built once, not per attempt.
@@ -487,9 +481,10 @@ struct ContextRow {
 /// channel is held.
 type AttemptRow = (String, i64, i64, String, i64, Option<i64>, i64);
 
-fn error_of(outcome: &Outcome) -> Option<&str> {
-    match outcome {
-        Outcome::Retry { error, .. } => Some(error),
-        _ => None,
-    }
+/// The publications of claimed publish jobs, which the claim may start.
+fn to_start(rows: &[Claimed]) -> Vec<i64> {
+    rows.iter()
+        .filter(|j| j.kind() == JobKind::Publish)
+        .map(|j| j.publication_id)
+        .collect()
 }

@@ -5,17 +5,21 @@
 mod channel_state;
 mod engagement;
 pub mod escalation;
+mod finish;
 mod jobs;
 mod quota;
 pub mod refresh;
 mod settings;
+mod signals;
 
 pub use channel_state::ChannelHealth;
 pub(crate) use channel_state::release_held_in;
 pub use engagement::Engagement;
+pub use finish::Finished;
 pub(crate) use jobs::QUEUE_PUBLISH;
 pub use jobs::{Begin, Claimed, Content, JobContext, JobKind, Outcome};
 pub use settings::PublishingSettings;
+pub use signals::JobSignals;
 
 use crate::BeginWrite;
 use crate::{Store, StoreError, now_ms, on_pool};

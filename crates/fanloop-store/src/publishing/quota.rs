@@ -17,7 +17,8 @@ impl Store {
             return Ok(false);
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            // Single statements: each is atomic, so no transaction is needed around them.
+            let _turn = pool.write_turn().await;
             let used: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO quota_usage (channel_id, quota_key, window_start, used) VALUES ($1, $2, $3, 1) \
                  ON CONFLICT (channel_id, quota_key, window_start) DO UPDATE SET used = quota_usage.used + 1 \
@@ -27,7 +28,7 @@ impl Store {
             .bind(key)
             .bind(window_start)
             .bind(limit)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(pool)
             .await?;
             if used == Some(1) {
                 // The window's first unit: earlier windows are never read again.
@@ -35,10 +36,9 @@ impl Store {
                     .bind(channel_id)
                     .bind(key)
                     .bind(window_start)
-                    .execute(&mut *tx)
+                    .execute(pool)
                     .await?;
             }
-            tx.commit().await?;
             Ok::<bool, StoreError>(used.is_some())
         })
     }
@@ -51,16 +51,15 @@ impl Store {
         window_start: i64,
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+            let _turn = pool.write_turn().await;
             sqlx::query(
                 "UPDATE quota_usage SET used = used - 1 WHERE channel_id = $1 AND quota_key = $2 AND window_start = $3 AND used > 0",
             )
             .bind(channel_id)
             .bind(key)
             .bind(window_start)
-            .execute(&mut *tx)
+            .execute(pool)
             .await?;
-            tx.commit().await?;
             Ok::<(), StoreError>(())
         })
     }

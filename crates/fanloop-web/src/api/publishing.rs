@@ -299,7 +299,9 @@ pub struct HealthView {
 pub(crate) fn health_status(h: &ChannelHealth, now: i64) -> &'static str {
     if h.needs_reconnect {
         "needs_reconnect"
-    } else if h.token_expires_at.is_some_and(|t| t < now + 86_400_000) {
+    } else if fanloop_domain::Platform::parse(&h.platform)
+        .is_ok_and(|p| fanloop_domain::publish::token_expiring(p, h.token_expires_at, now))
+    {
         "token_expiring"
     } else if h.last_error_at.is_some_and(|e| Some(e) > h.last_success_at) {
         "failing"

@@ -4,5 +4,6 @@
 
 mod engine;
 mod escalation;
+mod group_commit;
 mod reliability;
 mod support;

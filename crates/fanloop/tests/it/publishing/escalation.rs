@@ -485,7 +485,10 @@ async fn sweeps_store_suite(store: &Store) {
         .await
         .unwrap();
     assert_eq!(jobs.len(), 1);
-    store.begin_attempt(&jobs[0], "suite").await.unwrap();
+    assert!(
+        jobs[0].started.is_some(),
+        "the claim starts an on-time attempt"
+    );
     store
         .finish_job(&jobs[0], "suite", &Outcome::Assisted)
         .await

@@ -199,3 +199,62 @@ async fn two_instances_on_postgres_share_a_burst_and_survive_losing_one() {
     store.close().await;
     db.drop().await;
 }
+
+/// Two instances on one PostgreSQL: a post queued through one is published by the
+/// other at once, although that one sleeps ten minutes when idle — it hears the
+/// queue's signal rather than waiting out its sleep.
+#[tokio::test]
+async fn postgres_instance_hears_a_job_queued_by_another() {
+    let Some(db) = PgDatabase::create().await else {
+        return;
+    };
+    let open = || Store::open(Path::new("."), Some(&db.url), crate::helpers::test_vault());
+    let (quiet, other) = (open().await.unwrap(), open().await.unwrap());
+    let mut config = super::support::test_engine_config("quiet");
+    config.publisher.idle_wake = Duration::from_secs(600);
+    let engine = fanloop_engine::Engine::start(quiet.clone(), config);
+    // Long enough for the scheduler to find nothing due and go to sleep.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let email = Email::parse("signal@example.com").unwrap();
+    let name = DisplayName::parse("值班").unwrap();
+    let user = other
+        .create_user(&email, &name, crate::helpers::password_hash(), Locale::ZhCn)
+        .await
+        .unwrap();
+    let profile = WorkspaceProfile::parse("信号", "Asia/Shanghai", "zh-CN", "").unwrap();
+    let ws = other
+        .create_workspace(user.id, &profile)
+        .await
+        .unwrap()
+        .id();
+    let ch = channel(&other, ws, user.id, "sandbox", json!({})).await;
+    let post = approved_post(&other, ws, user.id, &[ch.id], "跨实例", "正文").await;
+    let version = other.post(ws, post).await.unwrap().unwrap().version;
+    let slot = Slot {
+        channel_id: ch.id,
+        at_ms: jiff::Timestamp::now().as_millisecond(),
+    };
+    let id = other
+        .schedule(ws, post, version, &[slot], user.id)
+        .await
+        .unwrap()[0];
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let p = other.publication(ws, id).await.unwrap();
+        if p.status == PublicationStatus::Published {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idle instance did not hear the queued job: {:?}",
+            p.status
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    engine.stop().await;
+    quiet.close().await;
+    other.close().await;
+    db.drop().await;
+}

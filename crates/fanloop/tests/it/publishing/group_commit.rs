@@ -1,0 +1,162 @@
+//! The store's attempt path on both backends: the one-statement start of an attempt
+//! against the careful path it stands in for, and outcomes recorded together in one
+//! transaction where one job's lost lease spoils none of the others.
+
+use super::support::{approved_post, channel};
+use crate::helpers::{TempDir, password_hash, sqlite_store, test_vault};
+use crate::store::PgDatabase;
+use fanloop_domain::publish::PublicationStatus;
+use fanloop_domain::{DisplayName, Email, Locale, UserId, WorkspaceId, WorkspaceProfile};
+use fanloop_store::publishing::{Begin, Outcome, Slot};
+use fanloop_store::{Store, StoreError};
+use serde_json::json;
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+async fn schedule(store: &Store, ws: WorkspaceId, owner: UserId, channel: i64, at: i64) -> i64 {
+    let post = approved_post(store, ws, owner, &[channel], "一起记录", "正文").await;
+    let version = store.post(ws, post).await.unwrap().unwrap().version;
+    let slot = Slot {
+        channel_id: channel,
+        at_ms: at,
+    };
+    store
+        .schedule(ws, post, version, &[slot], owner)
+        .await
+        .expect("schedule")[0]
+}
+
+async fn outcomes_store_suite(store: &Store) {
+    let email = Email::parse("batch@example.com").unwrap();
+    let name = DisplayName::parse("运营").unwrap();
+    let owner = store
+        .create_user(&email, &name, password_hash(), Locale::ZhCn)
+        .await
+        .unwrap();
+    let profile = WorkspaceProfile::parse("批量", "Asia/Shanghai", "zh-CN", "").unwrap();
+    let ws = store
+        .create_workspace(owner.id, &profile)
+        .await
+        .unwrap()
+        .id();
+    let settings = json!({"instance_url": "http://127.0.0.1:9", "access_token": "t"});
+    let ch = channel(store, ws, owner.id, "mastodon", settings).await;
+
+    let t0 = now_ms() - 1_000;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(schedule(store, ws, owner.id, ch.id, t0 + i).await);
+    }
+    // "a" claims all four with a short lease; "b" takes the first over once it lapses.
+    // The claim starts the on-time attempts itself.
+    let jobs = store.claim_jobs("a", t0 + 10, 50, 10).await.unwrap();
+    assert_eq!(jobs.len(), 4);
+    for job in &jobs {
+        assert!(matches!(job.started, Some((1, _))), "{job:?}");
+    }
+    let stolen = store.claim_jobs("b", t0 + 100, 60_000, 1).await.unwrap();
+    assert_eq!(stolen[0].job_id, jobs[0].job_id);
+    // Taken over mid-attempt: the new holder must reconcile before sending again.
+    assert_eq!(stolen[0].started, None);
+    assert!(matches!(
+        store.begin_attempt(&stolen[0], "b").await.unwrap(),
+        Begin::Interrupted { attempt: 1, .. }
+    ));
+
+    let published = |n: &str| Outcome::Published {
+        remote_id: n.into(),
+        url: None,
+        late: false,
+    };
+    let failed = Outcome::Failed {
+        reason: "content_rejected".into(),
+        error: "too long".into(),
+    };
+    let (o0, o1, o2) = (published("r0"), published("r1"), published("r2"));
+    let batch = [
+        (&jobs[0], "a", &o0),
+        (&jobs[1], "a", &o1),
+        (&jobs[2], "a", &o2),
+        (&jobs[3], "a", &failed),
+    ];
+    let answers = store.finish_jobs(&batch).await;
+    assert!(matches!(
+        answers[0],
+        Err(StoreError::Conflict("lease_lost"))
+    ));
+    assert!(answers[1..].iter().all(Result::is_ok), "{answers:?}");
+
+    let status = |id| async move { store.publication(ws, id).await.unwrap() };
+    // Nothing of the lost job was written: it is still "b"'s to finish.
+    assert_eq!(status(ids[0]).await.status, PublicationStatus::Publishing);
+    assert_eq!(status(ids[0]).await.remote_id, None);
+    assert_eq!(status(ids[1]).await.remote_id.as_deref(), Some("r1"));
+    assert_eq!(status(ids[2]).await.status, PublicationStatus::Published);
+    assert_eq!(status(ids[3]).await.status, PublicationStatus::Failed);
+    let health = store.channel_health(ws, ch.id).await.unwrap();
+    assert!(health.last_success_at.is_some() && health.last_error_at.is_some());
+    let failures = store.notifications(ws, 50).await.unwrap();
+    assert_eq!(
+        failures
+            .iter()
+            .filter(|n| n.kind == "publish_failed")
+            .map(|n| n.publication_id)
+            .collect::<Vec<_>>(),
+        vec![Some(ids[3])]
+    );
+    // "b" still holds its lease and finishes alone.
+    store.finish_job(&stolen[0], "b", &o0).await.unwrap();
+    assert_eq!(status(ids[0]).await.status, PublicationStatus::Published);
+    assert!(
+        store
+            .claim_jobs("c", now_ms() + 120_000, 1_000, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A channel waiting to be reconnected stops the fast start; the careful path says so.
+    // Due two minutes ago, they are claimed but not started: the careful path judges
+    // lateness first.
+    let (x, y) = (
+        schedule(store, ws, owner.id, ch.id, t0 - 120_000).await,
+        schedule(store, ws, owner.id, ch.id, t0 - 120_000).await,
+    );
+    let jobs = store.claim_jobs("a", now_ms(), 60_000, 2).await.unwrap();
+    assert_eq!(jobs.len(), 2);
+    assert!(jobs.iter().all(|j| j.started.is_none()), "{jobs:?}");
+    store.begin_attempt(&jobs[0], "a").await.unwrap();
+    let held = Outcome::Held {
+        reason: "credentials_rejected".into(),
+        error: "token revoked".into(),
+    };
+    store.finish_job(&jobs[0], "a", &held).await.unwrap();
+    assert_eq!(
+        store.begin_attempt(&jobs[1], "a").await.unwrap(),
+        Begin::ChannelHeld
+    );
+    let held_one = if jobs[0].publication_id == x { x } else { y };
+    assert_eq!(status(held_one).await.status, PublicationStatus::Held);
+}
+
+#[tokio::test]
+async fn outcomes_are_recorded_together_on_sqlite() {
+    let dir = TempDir::new("group-commit");
+    let store = sqlite_store(&dir).await;
+    outcomes_store_suite(&store).await;
+}
+
+#[tokio::test]
+async fn outcomes_are_recorded_together_on_postgres() {
+    let Some(db) = PgDatabase::create().await else {
+        return;
+    };
+    let store = Store::open(std::path::Path::new("."), Some(&db.url), test_vault())
+        .await
+        .expect("open postgres store");
+    outcomes_store_suite(&store).await;
+    store.close().await;
+    db.drop().await;
+}
