@@ -5,4 +5,4 @@
 mod engine;
 mod escalation;
 mod reliability;
-mod support;
+pub(crate) mod support;
