@@ -1,10 +1,13 @@
-//! Notification targets: the other places a workspace wants to hear what needs a person
+//! Who hears a notification inside Fanloop (`Audience`, in `audience.rs`), and
+//! notification targets: the other places a workspace wants to hear what needs a person
 //! (a group robot in WeCom, Feishu or DingTalk, a Slack channel, its own webhook, or
 //! email through its SMTP server). The rules for adding one live here so the API and the
 //! settings page refuse the same inputs the same way.
 
+mod audience;
 mod email;
 
+pub use audience::{Audience, Managers, PostPeople, is_manager};
 pub use email::{MAX_RECIPIENTS, SmtpInput, SmtpSecurity, SmtpSettings};
 
 use crate::channel::check_url;

@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_publishing.sql"),
     migration!(10, "0010_escalation_refresh.sql"),
     migration!(11, "0011_media_video.sql"),
+    migration!(12, "0012_notification_recipients.sql"),
     migration!(13, "0013_job_signal.sql"),
 ];
 

@@ -227,11 +227,13 @@ pub fn table() -> Vec<RouteSpec> {
         // Notifications.
         route!(GET "/w/{id}/notifications", Workspace(ViewWorkspace), pages::notifications::page),
         route!(POST "/w/{id}/notifications/read", Workspace(ViewWorkspace), pages::notifications::mark_read),
+        route!(POST "/w/{id}/notifications/{notification_id}/read", Workspace(ViewWorkspace), pages::notifications::mark_one_read),
         route!(GET "/w/{id}/settings/notifications", Workspace(EditWorkspace), pages::notifications::settings_page),
         route!(POST "/w/{id}/settings/notifications", Workspace(EditWorkspace), pages::notifications::add_target),
         route!(POST "/w/{id}/settings/notifications/{target_id}/delete", Workspace(EditWorkspace), pages::notifications::delete_target),
         route!(GET "/api/v1/workspaces/{id}/notifications", Workspace(ViewWorkspace), api::notifications::list),
         route!(POST "/api/v1/workspaces/{id}/notifications/read", Workspace(ViewWorkspace), api::notifications::mark_read),
+        route!(POST "/api/v1/workspaces/{id}/notifications/{notification_id}/read", Workspace(ViewWorkspace), api::notifications::mark_one_read),
         route!(GET "/api/v1/workspaces/{id}/notification-targets", Workspace(EditWorkspace), api::notifications::targets),
         route!(POST "/api/v1/workspaces/{id}/notification-targets", Workspace(EditWorkspace), api::notifications::add_target),
         route!(DELETE "/api/v1/workspaces/{id}/notification-targets/{target_id}", Workspace(EditWorkspace), api::notifications::delete_target),

@@ -1,5 +1,5 @@
-//! The notification centre over the API: the workspace's notifications in the caller's
-//! language, marking them read, and the targets (group robots, webhooks, email) they are
+//! The notification centre over the API: the notifications addressed to the caller in
+//! their language, marking them read (for the caller only), and the targets (group robots, webhooks, email) they are
 //! also sent to. Target URLs, secrets and SMTP settings are write-only: sealed on the way
 //! in, never returned.
 
@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use fanloop_domain::notify::{SmtpInput, TargetDraft, TargetInput, TargetKind};
 use fanloop_domain::{Invalid, Reason};
-use fanloop_store::notifications::{Notification, NotificationTarget};
+use fanloop_store::notifications::{Notification, NotificationTarget, Shown};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -68,7 +68,7 @@ pub(crate) fn view(tr: &Tr, n: Notification) -> NotificationView {
 
 #[derive(Serialize)]
 pub struct NotificationList {
-    /// Unread notifications in the whole workspace, not only in this page.
+    /// The caller's unread notifications in the workspace, not only in this page.
     unread: i64,
     notifications: Vec<NotificationView>,
 }
@@ -77,23 +77,44 @@ pub struct NotificationList {
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     limit: Option<i64>,
+    /// `all` (the default) or `unread`.
+    filter: Option<String>,
 }
 
+/// The list filter a query names; `None` for a value that is neither.
+pub(crate) fn shown(filter: Option<&str>) -> Option<Shown> {
+    match filter.map(str::trim) {
+        None | Some("" | "all") => Some(Shown::All),
+        Some("unread") => Some(Shown::Unread),
+        Some(_) => None,
+    }
+}
+
+/// The notifications addressed to the caller, newest first, with their own read state.
 pub async fn list(
     State(state): State<AppState>,
     ApiTr(tr): ApiTr,
+    principal: Principal,
     ctx: WorkspaceCtx,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<NotificationList>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let Some(filter) = shown(q.filter.as_deref()) else {
+        let problem = FieldProblem {
+            field: "filter".to_owned(),
+            message: tr.t("notify.invalid_filter").to_owned(),
+        };
+        return Err(ApiError::fields(&tr, vec![problem]));
+    };
+    let user = principal.user.id;
     let rows = state
         .store
-        .notifications(ctx.id(), limit)
+        .notifications_for(ctx.id(), user, filter, limit)
         .await
         .map_err(|e| ApiError::store(&tr, e))?;
     let unread = state
         .store
-        .unread_notifications(ctx.id())
+        .unread_notifications(ctx.id(), user)
         .await
         .map_err(|e| ApiError::store(&tr, e))?;
     Ok(Json(NotificationList {
@@ -107,18 +128,36 @@ pub struct Marked {
     marked: u64,
 }
 
-/// Marks every notification of the workspace read (they are shared by the team).
+/// Marks every notification addressed to the caller read; other people's stay unread.
 pub async fn mark_read(
     State(state): State<AppState>,
     ApiTr(tr): ApiTr,
+    principal: Principal,
     ctx: WorkspaceCtx,
 ) -> Result<Json<Marked>, ApiError> {
     let marked = state
         .store
-        .mark_notifications_read(ctx.id())
+        .mark_notifications_read(ctx.id(), principal.user.id)
         .await
         .map_err(|e| ApiError::store(&tr, e))?;
     Ok(Json(Marked { marked }))
+}
+
+/// Marks one notification read for the caller. One not addressed to them, or of
+/// another workspace, is "not found": its existence is not theirs to learn.
+pub async fn mark_one_read(
+    State(state): State<AppState>,
+    ApiTr(tr): ApiTr,
+    principal: Principal,
+    ctx: WorkspaceCtx,
+    Path((_, notification_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .mark_notification_read(ctx.id(), principal.user.id, notification_id)
+        .await
+        .map_err(|e| ApiError::store(&tr, e))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize)]

@@ -223,10 +223,13 @@ pub fn build() -> Value {
                 "put": {"summary": "Set the grace window for late publishing and the assisted-post escalation window", "parameters": id_param, "requestBody": body(r("PublishingSettings")), "responses": with(json!({"200": ok(r("PublishingSettings"))}), errors(&write_errors))}
             },
             "/api/v1/workspaces/{id}/notifications": {
-                "get": {"summary": "The workspace's notifications (failed, unconfirmed, missed publications, channels to reconnect, assisted posts ready), newest first, in the caller's language", "parameters": with_query(&id_param, &[("limit", "At most this many (default 100, at most 500)")]), "responses": with(json!({"200": ok(r("NotificationList"))}), errors(&["401", "404"]))}
+                "get": {"summary": "The notifications addressed to the caller (failed, unconfirmed, missed publications, channels to reconnect, assisted posts ready or overdue), newest first, in the caller's language, with the caller's own read state. Each kind reaches the people who can act on it: the post's author and assignee and/or the workspace's owners and admins", "parameters": with_query(&id_param, &[("limit", "At most this many (default 100, at most 500)"), ("filter", "all (default) or unread")]), "responses": with(json!({"200": ok(r("NotificationList"))}), errors(&["401", "404", "422"]))}
             },
             "/api/v1/workspaces/{id}/notifications/read": {
-                "post": {"summary": "Mark every notification of the workspace read", "parameters": id_param, "responses": with(json!({"200": ok(json!({"type": "object", "properties": {"marked": {"type": "integer"}}}))}), errors(&["401", "403", "404"]))}
+                "post": {"summary": "Mark every notification addressed to the caller read, for the caller only", "parameters": id_param, "responses": with(json!({"200": ok(json!({"type": "object", "properties": {"marked": {"type": "integer"}}}))}), errors(&["401", "403", "404"]))}
+            },
+            "/api/v1/workspaces/{id}/notifications/{notification_id}/read": {
+                "post": {"summary": "Mark one notification read for the caller only (404 unless it is addressed to them in this workspace)", "parameters": sub_param("notification_id"), "responses": with(json!({"204": {"description": "Read"}}), errors(&["401", "403", "404"]))}
             },
             "/api/v1/workspaces/{id}/notification-targets": {
                 "get": {"summary": "Where notifications are also sent (group robots, webhooks); URLs and secrets are never returned", "parameters": id_param, "responses": with(json!({"200": ok(list("NotificationTarget"))}), errors(&["401", "403", "404"]))},
@@ -303,7 +306,7 @@ fn schemas() -> Value {
             "assisted_escalate_minutes": {"type": "integer", "minimum": 0, "maximum": 10080, "default": 120, "description": "Minutes an assisted package may wait for confirmation before one assisted_overdue notification is raised; 0 = never. Left out of a PUT, the saved value stays."}
         }},
         "NotificationList": {"type": "object", "properties": {
-            "unread": {"type": "integer", "description": "Unread in the whole workspace"},
+            "unread": {"type": "integer", "description": "The caller's unread notifications in the workspace"},
             "notifications": {"type": "array", "items": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "kind": {"enum": notify::EVENTS}, "kind_text": {"type": "string"},
                 "publication_id": {"type": ["integer", "null"]}, "channel_id": {"type": ["integer", "null"]},

@@ -130,7 +130,8 @@ pub struct Shell {
     pub role: Option<Role>,
     pub active: &'static str,
     pub path: String,
-    /// Unread notifications of the current workspace, for the bell in the top bar.
+    /// The signed-in person's unread notifications in the current workspace, for the
+    /// bell in the top bar.
     pub unread: i64,
 }
 
@@ -149,7 +150,7 @@ impl Shell {
         let unread = match ctx {
             Some(c) => state
                 .store
-                .unread_notifications(c.id())
+                .unread_notifications(c.id(), page.principal.user.id)
                 .await
                 .map_err(|e| page.fail(&e))?,
             None => 0,

@@ -3,7 +3,10 @@
 //! delivery end to end to local receivers speaking each service's message shape. Email
 //! targets, with their real SMTP peer, are in `email.rs`.
 
+mod centre;
+mod centre_ui;
 mod email;
+mod store_suite;
 
 use crate::helpers::TestApp;
 use crate::hooks::started_publication;

@@ -6,4 +6,4 @@ mod engine;
 mod escalation;
 mod group_commit;
 mod reliability;
-mod support;
+pub(crate) mod support;
