@@ -77,8 +77,9 @@ pub enum Outcome {
         reason: String,
         error: String,
     },
-    /// A quota is full: wait for the next window without counting an attempt.
-    WaitQuota { run_at: i64 },
+    /// A quota is full: wait for the next window without counting an attempt. `error`
+    /// names when that window opens, for the person reading the publication.
+    WaitQuota { run_at: i64, error: String },
     /// The platform refused it, or retries ran out.
     Failed { reason: String, error: String },
     /// It may have gone out: stop and ask a person.
@@ -340,7 +341,7 @@ impl Store {
             // The job row first: its lease condition is the proof of ownership.
             let keep_job = match outcome {
                 Outcome::Pending { check_at, .. } => Some((JobKind::Check, *check_at)),
-                Outcome::Retry { run_at, .. } | Outcome::WaitQuota { run_at } => {
+                Outcome::Retry { run_at, .. } | Outcome::WaitQuota { run_at, .. } => {
                     Some((JobKind::Publish, *run_at))
                 }
                 _ => None,
@@ -372,7 +373,7 @@ impl Store {
                 Outcome::Published { .. } => ("published", None, None),
                 Outcome::Pending { .. } => ("pending", None, None),
                 Outcome::Retry { reason, error, .. } => ("scheduled", Some(reason.as_str()), Some(error.as_str())),
-                Outcome::WaitQuota { .. } => ("scheduled", Some("quota_exhausted"), None),
+                Outcome::WaitQuota { error, .. } => ("scheduled", Some("quota_exhausted"), Some(error.as_str())),
                 Outcome::Failed { reason, error } => ("failed", Some(reason.as_str()), Some(error.as_str())),
                 Outcome::Unconfirmed { reason, error } => ("unconfirmed", Some(reason.as_str()), Some(error.as_str())),
                 Outcome::Held { reason, error } => ("held", Some(reason.as_str()), Some(error.as_str())),
@@ -489,7 +490,7 @@ type AttemptRow = (String, i64, i64, String, i64, Option<i64>, i64);
 
 fn error_of(outcome: &Outcome) -> Option<&str> {
     match outcome {
-        Outcome::Retry { error, .. } => Some(error),
+        Outcome::Retry { error, .. } | Outcome::WaitQuota { error, .. } => Some(error),
         _ => None,
     }
 }
