@@ -6,3 +6,4 @@ mod engine;
 mod escalation;
 mod reliability;
 mod support;
+mod wechat_mass;

@@ -7,6 +7,7 @@ use fanloop_domain::{
     WorkspaceId, decide,
 };
 use fanloop_engine::{Engine, EngineConfig, PublisherConfig};
+use fanloop_store::post_extras::PostMeta;
 use fanloop_store::publishing::{Publication, PublicationFilter};
 use fanloop_store::{Channel, NewPost, Store};
 use std::collections::BTreeSet;
@@ -38,6 +39,28 @@ pub async fn approved_post(
     title: &str,
     body: &str,
 ) -> i64 {
+    approved_post_with(
+        store,
+        ws,
+        author,
+        channels,
+        title,
+        body,
+        &PostMeta::default(),
+    )
+    .await
+}
+
+/// `approved_post` with a cover (or an assignee, a due date) set when it is created.
+pub async fn approved_post_with(
+    store: &Store,
+    ws: WorkspaceId,
+    author: UserId,
+    channels: &[i64],
+    title: &str,
+    body: &str,
+    meta: &PostMeta,
+) -> i64 {
     let new = NewPost {
         title: title.into(),
         body: body.into(),
@@ -46,7 +69,7 @@ pub async fn approved_post(
         channels: channels.iter().map(|c| ChannelId(*c)).collect(),
     };
     let id = store
-        .create_post(ws, author, &new)
+        .create_post_with(ws, author, &new, meta)
         .await
         .expect("create post");
     let post = store.post(ws, id).await.unwrap().unwrap();
