@@ -4,6 +4,7 @@
 //! store encrypts the fields it marks secret, and the OpenAPI document is built from it.
 
 use crate::invalid::{Invalid, Reason, single_line};
+use crate::wechat::{WechatAccount, WechatDelivery};
 use crate::workspace::Locale;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -49,6 +50,10 @@ pub struct SettingField {
     pub secret: bool,
     /// Must be an https URL (or plain http to a loopback address, for tests).
     pub url: bool,
+    /// When not empty, the value must be one of these codes (the form shows a select).
+    pub choices: &'static [&'static str],
+    /// Must be a whole number of at most ten digits (an id the platform assigned).
+    pub integer: bool,
 }
 
 const fn field(key: &'static str, required: bool, secret: bool, url: bool) -> SettingField {
@@ -57,6 +62,24 @@ const fn field(key: &'static str, required: bool, secret: bool, url: bool) -> Se
         required,
         secret,
         url,
+        choices: &[],
+        integer: false,
+    }
+}
+
+/// An optional setting that takes one of `choices`; leaving it out means the first.
+const fn choice(key: &'static str, choices: &'static [&'static str]) -> SettingField {
+    SettingField {
+        choices,
+        ..field(key, false, false, false)
+    }
+}
+
+/// An optional numeric setting.
+const fn integer(key: &'static str) -> SettingField {
+    SettingField {
+        integer: true,
+        ..field(key, false, false, false)
     }
 }
 
@@ -66,6 +89,10 @@ const WECHAT_OA_FIELDS: &[SettingField] = &[
     field("token", true, true, false),
     field("encoding_aes_key", false, true, false),
     field("api_base_url", false, false, true),
+    // 发布 or 群发, and the account type whose mass-send quota applies (wechat.rs).
+    choice("delivery", WechatDelivery::CHOICES),
+    integer("mass_tag_id"),
+    choice("account_type", WechatAccount::CHOICES),
 ];
 
 const WEIBO_FIELDS: &[SettingField] = &[
@@ -271,12 +298,22 @@ impl ChannelSettings {
             if f.url {
                 check_url(&path, &value)?;
             }
+            if !f.choices.is_empty() && !f.choices.contains(&value.as_str()) {
+                return Err(Invalid::new(path, Reason::BadFormat));
+            }
+            if f.integer && !(value.len() <= 10 && value.bytes().all(|b| b.is_ascii_digit())) {
+                return Err(Invalid::new(path, Reason::BadFormat));
+            }
             let target = if f.secret {
                 &mut settings.secrets
             } else {
                 &mut settings.public
             };
             target.insert(f.key.to_owned(), value);
+        }
+        // Rules between fields, once each field is well-formed on its own.
+        if platform == Platform::WechatOa {
+            WechatDelivery::from_settings(&settings.public)?;
         }
         Ok(settings)
     }

@@ -20,6 +20,7 @@ mod review;
 mod role;
 pub mod script;
 mod topic;
+mod wechat;
 mod workspace;
 
 pub use account::{DisplayName, Email, Password};
@@ -37,4 +38,5 @@ pub use role::{Permission, Role};
 pub use topic::{
     CalendarDate, ScoreWeights, Scores, TopicDraft, TopicSource, TopicStatus, brainstorm,
 };
+pub use wechat::{WechatAccount, WechatDelivery};
 pub use workspace::{BrandVoice, Locale, TimeZoneName, WorkspaceName, WorkspaceProfile};

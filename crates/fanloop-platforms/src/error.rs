@@ -65,8 +65,8 @@ impl Reason {
                 "Too many requests; waiting as the platform asked",
             ),
             Reason::QuotaExhausted => (
-                "今日发布额度已用完",
-                "The publishing quota for today is used up",
+                "发布额度已用完，将在下一个额度周期自动发布",
+                "The publishing quota is used up; it goes out when the next window opens",
             ),
             Reason::TokenExpired => (
                 "授权已过期，请重新连接账号",

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fanloop_domain::{ChannelId, Platform};
 use fanloop_platforms::ChannelConfig;
+use fanloop_platforms::wechat::RemoteId;
 use fanloop_platforms::wechat::callback::{
     self, CallbackError, CallbackKeys, CallbackQuery, Inbound, PublishJobFinish,
 };
@@ -146,8 +147,10 @@ fn kind_of(inbound: &Inbound) -> String {
     }
 }
 
-/// A finished job as the store applies it. `publish_status` 1 means "still publishing",
-/// which is no outcome: the publication stays pending and its check job keeps asking.
+/// A finished job as the store applies it: a publish job (`PUBLISHJOBFINISH`) or a mass
+/// send (`MASSSENDJOBFINISH`), matched to its pending publication by remote id either
+/// way. `publish_status` 1 means "still publishing", which is no outcome: the
+/// publication stays pending and its check job keeps asking.
 fn finished(job: &PublishJobFinish) -> Option<PublishFinished<'_>> {
     let result = if job.succeeded() {
         JobResult::Published {
@@ -157,12 +160,19 @@ fn finished(job: &PublishJobFinish) -> Option<PublishFinished<'_>> {
     } else if job.status == "1" {
         return None;
     } else {
-        JobResult::Failed {
-            reason: "content_rejected",
-            error: format!(
+        // A mass send's id is already `mass:<MsgID>`, the remote id its publication keeps.
+        let error = match RemoteId::parse(&job.publish_id) {
+            Some(RemoteId::MassSend(msg_id)) => {
+                format!("mass send {msg_id}: Status {}", job.status)
+            }
+            _ => format!(
                 "publish job {}: publish_status {}",
                 job.publish_id, job.status
             ),
+        };
+        JobResult::Failed {
+            reason: "content_rejected",
+            error,
         }
     };
     Some(PublishFinished {
@@ -244,6 +254,33 @@ mod tests {
                 }
                 other => panic!("{status}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn mass_send_outcomes_keep_the_mass_remote_id() {
+        let mass = |status: &str| PublishJobFinish {
+            publish_id: "mass:1000001625".into(),
+            status: status.into(),
+            article_id: None,
+            urls: vec!["https://mp.weixin.qq.com/s/m".into()],
+        };
+        let ok = mass("send success");
+        let f = finished(&ok).expect("an outcome");
+        assert_eq!(f.job_id, "mass:1000001625");
+        assert!(matches!(
+            f.result,
+            JobResult::Published {
+                remote_id: None,
+                url: Some("https://mp.weixin.qq.com/s/m")
+            }
+        ));
+        let failed = mass("err(30003)");
+        match finished(&failed).map(|f| f.result) {
+            Some(JobResult::Failed { error, .. }) => {
+                assert_eq!(error, "mass send 1000001625: Status err(30003)")
+            }
+            other => panic!("{other:?}"),
         }
     }
 }

@@ -30,6 +30,11 @@ fn parse(source: &'static str) -> HashMap<&'static str, [&'static str; 2]> {
         .collect()
 }
 
+/// Whether the catalog has `key`, for text that only some items have (a field's hint).
+pub fn has_key(key: &str) -> bool {
+    CATALOG.contains_key(key)
+}
+
 /// Picks the language: for pages an explicit choice (cookie), then the account's
 /// setting, then the browser's; for the API the request's `Accept-Language` first.
 pub fn negotiate(headers: &HeaderMap, account: Option<Locale>, api: bool) -> Lang {

@@ -1,5 +1,5 @@
 //! Scheduling, shared by the API and the pages: when a post goes out on which channels,
-//! checked against its review status, the channels' queue slots and daily quotas.
+//! checked against its review status, the channels' queue slots and calendar quotas.
 
 use crate::AppState;
 use crate::error::{ApiError, FieldProblem};
@@ -21,8 +21,6 @@ pub enum When {
 
 /// Times in the past by more than this are refused (a form left open is fine).
 const PAST_TOLERANCE_MS: i64 = 60_000;
-const DAY_MS: i64 = 86_400_000;
-const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
 
 /// Schedules an approved post; `channels` empty means every channel it has a variant for.
 /// Returns the publication ids.
@@ -63,6 +61,10 @@ pub async fn schedule(
     if targets.is_empty() || !unknown.is_empty() {
         return Err(field(tr, "channel_ids", tr.t("publish.unknown_channel")));
     }
+    let channels = store
+        .channels(workspace)
+        .await
+        .map_err(|e| ApiError::store(tr, e))?;
     let now = crate::now_ms();
     let tz = jiff::tz::TimeZone::get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
     let mut slots = Vec::with_capacity(targets.len());
@@ -88,7 +90,8 @@ pub async fn schedule(
                     .ok_or_else(|| field(tr, "queue", tr.t("publish.no_slots")))?
             }
         };
-        check_daily_quota(state, tr, workspace, &post, channel_id, at).await?;
+        let channel = channels.iter().find(|c| c.id == channel_id);
+        check_quota(state, tr, workspace, &post, channel, at).await?;
         slots.push(Slot {
             channel_id,
             at_ms: at,
@@ -102,34 +105,35 @@ pub async fn schedule(
     Ok(ids)
 }
 
-/// A channel with a daily quota (one WeChat mass send a day, five Toutiao articles) that
-/// is already full on that day refuses, naming the next day with room.
-async fn check_daily_quota(
+/// A channel with a calendar quota (one WeChat mass send a day, or four a month on a
+/// service account; five Toutiao articles a day) that is already full in that window
+/// refuses, naming the next day or month with room.
+async fn check_quota(
     state: &AppState,
     tr: &Tr,
     workspace: WorkspaceId,
     post: &fanloop_store::Post,
-    channel_id: i64,
+    channel: Option<&fanloop_store::Channel>,
     at: i64,
 ) -> Result<(), ApiError> {
-    let Some(variant) = post.variants.iter().find(|v| v.channel_id == channel_id) else {
+    let Some(channel) = channel else {
         return Ok(());
     };
-    let Some(limit) = quotas(variant.platform)
+    let Some(quota) = quotas(channel.platform, &channel.settings)
         .iter()
-        .find(|q| q.window == QuotaWindow::ChinaDay)
-        .map(|q| i64::from(q.limit))
+        .find(|q| q.window.is_calendar())
     else {
         return Ok(());
     };
-    let day = |t: i64| (t + CHINA_OFFSET_MS).div_euclid(DAY_MS);
+    let limit = i64::from(quota.limit_for(&channel.settings));
+    let mut window = quota.window.span(at);
     let existing = state
         .store
         .publications(
             workspace,
             &fanloop_store::publishing::PublicationFilter {
-                channel_id: Some(channel_id),
-                from: Some((day(at) - 1) * DAY_MS - CHINA_OFFSET_MS),
+                channel_id: Some(channel.id),
+                from: Some(window.0),
                 limit: 5000,
                 ..Default::default()
             },
@@ -140,23 +144,22 @@ async fn check_daily_quota(
         .iter()
         .filter(|p| p.post_id != post.id)
         .filter(|p| !matches!(p.status.code(), "cancelled" | "failed" | "missed"))
-        .map(|p| day(p.scheduled_at))
+        .map(|p| p.scheduled_at)
         .collect();
-    let used = |d: i64| busy.iter().filter(|b| **b == d).count() as i64;
-    if used(day(at)) < limit {
+    let used =
+        |(start, end): (i64, i64)| busy.iter().filter(|b| (start..end).contains(*b)).count() as i64;
+    if used(window) < limit {
         return Ok(());
     }
-    let mut next = day(at) + 1;
-    while used(next) >= limit {
-        next += 1;
+    while used(window) >= limit {
+        window = quota.window.span(window.1);
     }
-    let next_ms = next * DAY_MS - CHINA_OFFSET_MS;
-    let date = tr.datetime(next_ms, "Asia/Shanghai");
-    Err(ApiError::conflict(
-        tr,
-        "quota",
-        tr.t1("publish.quota_full", date),
-    ))
+    let date = tr.datetime(window.0, "Asia/Shanghai");
+    let key = match quota.window {
+        QuotaWindow::ChinaMonth => "publish.quota_full_month",
+        _ => "publish.quota_full",
+    };
+    Err(ApiError::conflict(tr, "quota", tr.t1(key, date)))
 }
 
 fn field(tr: &Tr, name: &str, message: &str) -> ApiError {

@@ -149,6 +149,7 @@ async fn attempt(
                     job,
                     Outcome::WaitQuota {
                         run_at: next_window,
+                        error: quota_wait_note(next_window),
                     },
                 )
                 .await;
@@ -290,6 +291,20 @@ fn retry(e: &PublishError, attempt: i64, config: &PublisherConfig) -> Outcome {
         reason: code(e.reason),
         error: e.detail.clone(),
     }
+}
+
+/// The platform's quota is full until `next_window`: said with the time in China
+/// Standard Time, where the platforms' quotas reset.
+fn quota_wait_note(next_window: i64) -> String {
+    let at = jiff::Timestamp::from_millisecond(next_window)
+        .map(|t| {
+            let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+            t.to_zoned(tz)
+                .strftime("%Y-%m-%d %H:%M (UTC+8)")
+                .to_string()
+        })
+        .unwrap_or_default();
+    format!("the channel's publishing quota is used up; waiting until {at}")
 }
 
 fn code(reason: Reason) -> String {

@@ -1,5 +1,5 @@
-//! The fake's article endpoints: drafts, publishing jobs and their status, the list of
-//! published articles and mass sends — each checked the way WeChat documents it.
+//! The fake's article endpoints: drafts, publishing jobs and their status and the list
+//! of published articles — each checked the way WeChat documents it.
 
 use super::*;
 
@@ -207,56 +207,6 @@ pub(super) async fn batchget(
             })
             .collect();
         json!({ "total_count": done.len(), "item_count": items.len(), "item": items })
-    };
-    finish(fault, answer).await
-}
-
-pub(super) async fn mass_send(
-    State(app): State<App>,
-    Query(params): Params,
-    body: Bytes,
-) -> Response {
-    let fault = match gate(&app, "message/mass/sendall", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = match parse_json(&body) {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
-    let answer = {
-        let mut w = lock(&app);
-        let client_id = v["clientmsgid"].as_str().unwrap_or_default().to_owned();
-        if client_id.len() > 64 {
-            return error(45067, "clientmsgid size out of limit");
-        }
-        if let Some(msg_id) = w
-            .mass_by_client_id
-            .get(&client_id)
-            .filter(|_| !client_id.is_empty())
-        {
-            return axum::Json(
-                json!({ "errcode": 45065, "errmsg": "clientmsgid exist", "msg_id": msg_id }),
-            )
-            .into_response();
-        }
-        let known = v["mpnews"]["media_id"]
-            .as_str()
-            .is_some_and(|id| w.drafts.contains_key(id));
-        if !known {
-            return error(40007, "invalid media_id");
-        }
-        if w.mass_today >= w.mass_quota {
-            return error(45028, "has no masssend quota");
-        }
-        let msg_id = 3_147_000_000 + w.next_id();
-        w.mass_today += 1;
-        w.mass_sent += 1;
-        if !client_id.is_empty() {
-            w.mass_by_client_id.insert(client_id, msg_id);
-        }
-        let msg_data_id = 2_455_000_000 + w.next_id();
-        json!({ "errcode": 0, "errmsg": "send job submission success", "msg_id": msg_id, "msg_data_id": msg_data_id })
     };
     finish(fault, answer).await
 }

@@ -1,7 +1,7 @@
 //! A fake of the WeChat Official Account API (PLATFORMS.md, "WeChat Official Account"):
 //! `stable_token`, `media/uploadimg`, `material/add_material`, `draft/add`,
-//! `freepublish/submit|get|batchget` and `message/mass/sendall`, answering HTTP 200 with
-//! `errcode`s the way WeChat does.
+//! `freepublish/submit|get|batchget` and `message/mass/sendall|get` (`mass.rs`), answering
+//! HTTP 200 with `errcode`s the way WeChat does.
 //!
 //! What it enforces, from the documentation: tokens that expire (42001) or are unknown
 //! (40001); body images must be URLs `uploadimg` issued (WeChat filters others out; the
@@ -32,8 +32,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 mod articles;
+mod mass;
+mod uploads;
 
-use articles::{batchget, draft_add, get_job, mass_send, submit};
+use articles::{batchget, draft_add, get_job, submit};
+pub use mass::FakeMassSend;
+use mass::{MassRecord, mass_get, mass_send};
+use uploads::{add_material, upload_image};
 
 type Params = Query<HashMap<String, String>>;
 
@@ -82,7 +87,10 @@ struct World {
     mass_by_client_id: HashMap<String, u64>,
     mass_today: usize,
     mass_quota: usize,
-    mass_sent: usize,
+    mass_sends: Vec<MassRecord>,
+    /// How long a mass send stays `SENDING`, and the `msg_status` it ends with.
+    mass_delay: Duration,
+    mass_outcome: &'static str,
 }
 
 struct Shared {
@@ -134,7 +142,9 @@ impl FakeWechat {
                 mass_by_client_id: HashMap::new(),
                 mass_today: 0,
                 mass_quota: 1,
-                mass_sent: 0,
+                mass_sends: Vec::new(),
+                mass_delay: Duration::ZERO,
+                mass_outcome: "SEND_SUCCESS",
             }),
             faults: Faults::default(),
         });
@@ -147,6 +157,7 @@ impl FakeWechat {
             .route("/cgi-bin/freepublish/get", post(get_job))
             .route("/cgi-bin/freepublish/batchget", post(batchget))
             .route("/cgi-bin/message/mass/sendall", post(mass_send))
+            .route("/cgi-bin/message/mass/get", post(mass_get))
             .with_state(shared.clone());
         FakeWechat {
             server: FakeServer::start(router).await,
@@ -228,18 +239,6 @@ impl FakeWechat {
         self.world().minute_limit = calls;
     }
 
-    pub fn set_mass_quota(&self, per_day: usize) {
-        self.world().mass_quota = per_day;
-    }
-
-    /// Starts a new day for the mass-send quota (`clientmsgid`s are remembered 24 h; the
-    /// fake forgets them here too).
-    pub fn new_day(&self) {
-        let mut w = self.world();
-        w.mass_today = 0;
-        w.mass_by_client_id.clear();
-    }
-
     /// Articles in publish jobs that succeed: what readers will see, counted once each.
     pub fn published_count(&self) -> usize {
         let w = self.world();
@@ -258,10 +257,6 @@ impl FakeWechat {
             .filter(|j| j.outcome == 0)
             .flat_map(|j| j.articles.clone())
             .collect()
-    }
-
-    pub fn mass_send_count(&self) -> usize {
-        self.world().mass_sent
     }
 
     pub fn draft_count(&self) -> usize {
@@ -475,76 +470,4 @@ async fn stable_token(State(app): State<App>, body: Bytes) -> Response {
         .expires
         .saturating_duration_since(Instant::now());
     axum::Json(json!({ "access_token": token, "expires_in": left.as_secs() })).into_response()
-}
-
-/// The `media` field of a multipart upload: (content type, bytes).
-async fn media_field(mut multipart: Multipart) -> Option<(String, Bytes)> {
-    while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some("media") {
-            let kind = field.content_type().unwrap_or_default().to_owned();
-            return field.bytes().await.ok().map(|b| (kind, b));
-        }
-    }
-    None
-}
-
-async fn upload_image(
-    State(app): State<App>,
-    Query(params): Params,
-    multipart: Multipart,
-) -> Response {
-    let fault = match gate(&app, "media/uploadimg", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let Some((kind, bytes)) = media_field(multipart).await else {
-        return error(41005, "media data missing");
-    };
-    if !matches!(kind.as_str(), "image/jpeg" | "image/jpg" | "image/png") {
-        return error(40005, "invalid file type");
-    }
-    if bytes.len() >= 1024 * 1024 {
-        return error(40009, "invalid image size");
-    }
-    let url = {
-        let mut w = lock(&app);
-        let url = format!("http://mmbiz.qpic.cn/mmbiz_png/fake{}/0", w.next_id());
-        w.image_urls.insert(url.clone());
-        url
-    };
-    finish(fault, json!({ "url": url })).await
-}
-
-async fn add_material(
-    State(app): State<App>,
-    Query(params): Params,
-    multipart: Multipart,
-) -> Response {
-    let fault = match gate(&app, "material/add_material", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    if !matches!(
-        params.get("type").map(String::as_str),
-        Some("image" | "thumb")
-    ) {
-        return error(40004, "invalid media type");
-    }
-    let Some((kind, bytes)) = media_field(multipart).await else {
-        return error(41005, "media data missing");
-    };
-    if !kind.starts_with("image/") || bytes.is_empty() {
-        return error(40005, "invalid file type");
-    }
-    let (media_id, url) = {
-        let mut w = lock(&app);
-        let n = w.next_id();
-        let media_id = format!("MATERIAL_{n}");
-        w.materials.insert(media_id.clone());
-        (
-            media_id,
-            format!("http://mmbiz.qpic.cn/mmbiz_png/cover{n}/0"),
-        )
-    };
-    finish(fault, json!({ "media_id": media_id, "url": url })).await
 }

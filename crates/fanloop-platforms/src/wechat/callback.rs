@@ -85,7 +85,8 @@ pub struct Inbound {
 /// The outcome of a publish or mass-send job, pushed when it finishes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishJobFinish {
-    /// `publish_id` for publish jobs; `MsgID` for mass sends.
+    /// The pending publication's remote id: `publish_id` for publish jobs, `mass:<MsgID>`
+    /// for mass sends ([`super::RemoteId`]).
     pub publish_id: String,
     /// `publish_status` for publish jobs (`"0"` success, see `freepublish/get`); the
     /// `Status` text for mass sends (`"send success"`, `"send fail"`, `"err(…)"`).
@@ -340,7 +341,7 @@ fn mass_send_job(root: roxmltree::Node<'_, '_>) -> Result<PublishJobFinish, Call
         })
         .unwrap_or_default();
     Ok(PublishJobFinish {
-        publish_id: required(root, "MsgID")?.trim().to_owned(),
+        publish_id: super::RemoteId::MassSend(required(root, "MsgID")?.trim()).to_string(),
         status: required(root, "Status")?.trim().to_owned(),
         article_id: None,
         urls,

@@ -168,7 +168,8 @@ fn job_events() {
     let job = m.publish.unwrap();
     assert_eq!(
         (job.publish_id.as_str(), job.status.as_str()),
-        ("1000001625", "err(30003)")
+        ("mass:1000001625", "err(30003)"),
+        "a mass send's id is the remote id its publication keeps"
     );
     assert_eq!(job.urls, ["https://mp.weixin.qq.com/s/m"]);
     assert!(!job.succeeded());

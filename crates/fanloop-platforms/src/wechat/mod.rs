@@ -3,13 +3,15 @@
 //!
 //! - [`WechatOa`] publishes articles (cover → body images → draft → publish job) and
 //!   answers `check` from the job's status; see `publish.rs` for how interrupted attempts
-//!   are made safe without an idempotency key.
+//!   are made safe without an idempotency key. With `delivery = mass_all | mass_tag` it
+//!   mass-sends the draft to followers instead (`mass.rs`).
 //! - [`callback`] and [`crypto`] are pure: the web layer's `/hooks/wechat/{channel_id}`
 //!   endpoint calls them with the channel's settings, the request and its clock.
 //!
 //! Settings: `app_id`, `app_secret`, `token`, `encoding_aes_key` (the last three secret),
 //! `api_base_url` (default `https://api.weixin.qq.com`; companies route through a fixed-IP
-//! gateway because of errcode 40164).
+//! gateway because of errcode 40164), `delivery` (`publish`, `mass_all`, `mass_tag` with
+//! `mass_tag_id`) and `account_type` (read by the quota table, not here).
 
 mod api;
 mod article;
@@ -20,13 +22,14 @@ mod mass;
 mod publish;
 mod xml;
 
-pub use mass::{MassSend, client_msg_id};
+pub use mass::{MassSend, RemoteId, client_msg_id};
 
 use crate::connector::{
     BoxFuture, ChannelConfig, Connector, Outgoing, Receipt, Reconciled, Session,
 };
-use crate::error::PublishError;
+use crate::error::{ErrorClass, PublishError, Reason};
 use crate::http;
+use fanloop_domain::WechatDelivery;
 use std::time::Duration;
 
 /// WeChat's API, unless the channel routes elsewhere.
@@ -35,11 +38,21 @@ pub const DEFAULT_API_BASE: &str = "https://api.weixin.qq.com";
 /// The connector of one WeChat Official Account channel.
 pub struct WechatOa {
     api: api::Api,
+    delivery: WechatDelivery,
 }
 
 impl WechatOa {
     pub fn new(config: &ChannelConfig) -> Result<Self, PublishError> {
+        // Checked when the channel was saved; only a person editing it can fix it now.
+        let delivery = WechatDelivery::from_settings(&config.settings).map_err(|e| {
+            PublishError::new(
+                ErrorClass::Auth,
+                Reason::MissingSetting,
+                format!("channel setting {} is not valid", e.field),
+            )
+        })?;
         Ok(WechatOa {
+            delivery,
             api: api::Api {
                 client: http::client(),
                 call_timeout: http::CALL_TIMEOUT,
@@ -60,6 +73,19 @@ impl WechatOa {
     pub fn app_id(&self) -> &str {
         &self.api.app_id
     }
+
+    pub fn delivery(&self) -> WechatDelivery {
+        self.delivery
+    }
+
+    /// The tag a mass send goes to, or `None` for every follower.
+    fn mass_target(&self) -> Option<Option<i64>> {
+        match self.delivery {
+            WechatDelivery::Publish => None,
+            WechatDelivery::MassAll => Some(None),
+            WechatDelivery::MassTag { tag_id } => Some(Some(i64::from(tag_id))),
+        }
+    }
 }
 
 impl std::fmt::Debug for WechatOa {
@@ -68,6 +94,7 @@ impl std::fmt::Debug for WechatOa {
         f.debug_struct("WechatOa")
             .field("app_id", &self.api.app_id)
             .field("base", &self.api.base)
+            .field("delivery", &self.delivery)
             .finish_non_exhaustive()
     }
 }
@@ -78,7 +105,12 @@ impl Connector for WechatOa {
         session: &'a mut Session,
         post: &'a Outgoing,
     ) -> BoxFuture<'a, Result<Receipt, PublishError>> {
-        Box::pin(self.publish_post(session, post))
+        Box::pin(async move {
+            match self.mass_target() {
+                Some(tag_id) => self.publish_mass(session, post, tag_id).await,
+                None => self.publish_post(session, post).await,
+            }
+        })
     }
 
     fn reconcile<'a>(
@@ -86,7 +118,12 @@ impl Connector for WechatOa {
         session: &'a mut Session,
         post: &'a Outgoing,
     ) -> BoxFuture<'a, Result<Reconciled, PublishError>> {
-        Box::pin(self.reconcile_post(session, post))
+        Box::pin(async move {
+            match self.mass_target() {
+                Some(tag_id) => self.reconcile_mass(session, post, tag_id).await,
+                None => self.reconcile_post(session, post).await,
+            }
+        })
     }
 
     fn check<'a>(
@@ -94,7 +131,15 @@ impl Connector for WechatOa {
         session: &'a mut Session,
         remote_id: &'a str,
     ) -> BoxFuture<'a, Result<Receipt, PublishError>> {
-        Box::pin(self.check_job(session, remote_id))
+        // By the id, not the channel's current delivery: a channel switched to mass
+        // sends still has publish jobs to finish, and the other way round.
+        Box::pin(async move {
+            match RemoteId::parse(remote_id) {
+                Some(RemoteId::MassSend(msg_id)) => self.check_mass(session, msg_id).await,
+                Some(RemoteId::PublishJob(publish_id)) => self.check_job(session, publish_id).await,
+                None => Err(http::malformed("an empty remote id", remote_id)),
+            }
+        })
     }
 
     /// Fetches a token (proving the AppID, secret and IP allow-list) and names the

@@ -15,6 +15,9 @@
 //! earlier version of the post. `submit:<key>` is kept after success, so no later call
 //! can submit the post again; it is dropped only when the job failed, so that sending
 //! again (a person's decision) starts over.
+//!
+//! A channel that mass-sends (`mass.rs`) prepares its draft here too, then sends it with
+//! its own session entries.
 
 use super::WechatOa;
 use super::api::{Payload, id_of, str_field};
@@ -32,7 +35,7 @@ const BODY_IMAGE_TYPES: &[&str] = &["image/jpeg", "image/jpg", "image/png"];
 /// page, since the post went out (if it did) after the attempt that lost its answer.
 const RECONCILE_PAGE: i64 = 20;
 
-fn slot(kind: &str, post_key: &str) -> String {
+pub(super) fn slot(kind: &str, post_key: &str) -> String {
     format!("{kind}:{post_key}")
 }
 
@@ -43,13 +46,13 @@ fn stored(session: &Session, kind: &str, post_key: &str, fp: Option<&str>) -> Op
     (fp.is_none_or(|fp| fp == stored_fp) && !id.is_empty()).then(|| id.to_owned())
 }
 
-fn remove(session: &mut Session, kind: &str, post_key: &str) {
+pub(super) fn remove(session: &mut Session, kind: &str, post_key: &str) {
     if session.values.remove(&slot(kind, post_key)).is_some() {
         session.changed = true;
     }
 }
 
-fn rejected(reason: Reason, detail: impl Into<String>) -> PublishError {
+pub(super) fn rejected(reason: Reason, detail: impl Into<String>) -> PublishError {
     PublishError::new(ErrorClass::Rejected, reason, detail)
 }
 
@@ -310,7 +313,7 @@ impl WechatOa {
                 ));
             }
         };
-        forget_job(session, publish_id);
+        forget_job(session, "submit", publish_id);
         let fail_idx = v.get("fail_idx").map(Value::to_string).unwrap_or_default();
         Err(rejected(
             reason,
@@ -321,12 +324,14 @@ impl WechatOa {
     }
 }
 
-/// Drops the `submit:` entry of a failed job so that sending again starts over.
-fn forget_job(session: &mut Session, publish_id: &str) {
+/// Drops the `submit:` entry of a failed job so that sending again starts over (and the
+/// `mass:` entry of a failed mass send, given its `kind`).
+pub(super) fn forget_job(session: &mut Session, kind: &str, id: &str) {
     let before = session.values.len();
+    let prefix = format!("{kind}:");
     session
         .values
-        .retain(|k, v| !(k.starts_with("submit:") && v == publish_id));
+        .retain(|k, v| !(k.starts_with(&prefix) && v == id));
     if session.values.len() != before {
         session.changed = true;
     }

@@ -6,5 +6,6 @@ mod bluesky;
 mod mastodon;
 mod telegram;
 mod wechat;
+mod wechat_mass;
 mod weibo;
 mod x;

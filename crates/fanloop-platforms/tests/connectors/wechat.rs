@@ -15,10 +15,10 @@ use fanloop_render::{Options, Target, render};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-const APP_ID: &str = "wx5f1a0c3e9b7d2468";
-const SECRET: &str = "fake-app-secret";
+pub(crate) const APP_ID: &str = "wx5f1a0c3e9b7d2468";
+pub(crate) const SECRET: &str = "fake-app-secret";
 
-fn config(url: &str, secret: &str) -> ChannelConfig {
+pub(crate) fn config(url: &str, secret: &str) -> ChannelConfig {
     ChannelConfig {
         channel_id: 7,
         platform: Platform::WechatOa,
@@ -42,12 +42,12 @@ fn wechat(fake: &FakeWechat) -> WechatOa {
         .with_call_timeout(Duration::from_millis(500))
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     let since = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
     since.map_or(0, |d| d.as_millis() as i64)
 }
 
-fn session() -> Session {
+pub(crate) fn session() -> Session {
     Session {
         now_ms: now_ms(),
         ..Session::default()
@@ -69,7 +69,7 @@ const ARTICLE: &str = "# 新品发布\n\n今天我们发布了新版本，欢迎
     ![第二张](https://cdn.example.com/b.png?w=600&h=400)\n";
 
 /// The article with a cover and both body images.
-fn post(key: &str) -> Outgoing {
+pub(crate) fn post(key: &str) -> Outgoing {
     let rendered = render(ARTICLE, Target::Wechat, &Options::default());
     assert_eq!(rendered.images.len(), 2, "the fixture has two body images");
     Outgoing {
@@ -81,7 +81,7 @@ fn post(key: &str) -> Outgoing {
     }
 }
 
-fn pending_id(receipt: Receipt) -> String {
+pub(crate) fn pending_id(receipt: Receipt) -> String {
     match receipt {
         Receipt::Pending { remote_id } => remote_id,
         other => panic!("expected a pending job, got {other:?}"),

@@ -24,7 +24,7 @@ macro_rules! record {
             // The job row first: its lease condition is the proof of ownership.
             let keep_job = match outcome {
                 Outcome::Pending { check_at, .. } => Some((JobKind::Check, *check_at)),
-                Outcome::Retry { run_at, .. } | Outcome::WaitQuota { run_at } => {
+                Outcome::Retry { run_at, .. } | Outcome::WaitQuota { run_at, .. } => {
                     Some((JobKind::Publish, *run_at))
                 }
                 _ => None,
@@ -168,7 +168,7 @@ fn columns(outcome: &Outcome) -> (&'static str, Option<&str>, Option<&str>) {
         Outcome::Published { .. } => ("published", None, None),
         Outcome::Pending { .. } => ("pending", None, None),
         Outcome::Retry { reason, error, .. } => ("scheduled", Some(reason), Some(error)),
-        Outcome::WaitQuota { .. } => ("scheduled", Some("quota_exhausted"), None),
+        Outcome::WaitQuota { error, .. } => ("scheduled", Some("quota_exhausted"), Some(error)),
         Outcome::Failed { reason, error } => ("failed", Some(reason), Some(error)),
         Outcome::Unconfirmed { reason, error } => ("unconfirmed", Some(reason), Some(error)),
         Outcome::Held { reason, error } => ("held", Some(reason), Some(error)),
@@ -180,7 +180,7 @@ fn columns(outcome: &Outcome) -> (&'static str, Option<&str>, Option<&str>) {
 
 fn error_of(outcome: &Outcome) -> Option<&str> {
     match outcome {
-        Outcome::Retry { error, .. } => Some(error),
+        Outcome::Retry { error, .. } | Outcome::WaitQuota { error, .. } => Some(error),
         _ => None,
     }
 }

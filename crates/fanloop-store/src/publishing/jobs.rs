@@ -81,8 +81,9 @@ pub enum Outcome {
         reason: String,
         error: String,
     },
-    /// A quota is full: wait for the next window without counting an attempt.
-    WaitQuota { run_at: i64 },
+    /// A quota is full: wait for the next window without counting an attempt. `error`
+    /// names when that window opens, for the person reading the publication.
+    WaitQuota { run_at: i64, error: String },
     /// The platform refused it, or retries ran out.
     Failed { reason: String, error: String },
     /// It may have gone out: stop and ask a person.

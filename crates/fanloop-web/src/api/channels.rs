@@ -1,13 +1,14 @@
 //! `/api/v1/workspaces/{id}/channels`.
 
-use super::{ApiJson, ApiTr, invalid, rfc3339};
+use super::{ApiJson, ApiTr, rfc3339};
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldProblem};
 use crate::gate::{Principal, WorkspaceCtx};
+use crate::i18n::Tr;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use fanloop_domain::{ChannelDraft, ChannelId, Platform, PlatformTier};
+use fanloop_domain::{ChannelDraft, ChannelId, Invalid, Platform, PlatformTier, Reason};
 use fanloop_store::Channel;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -41,6 +42,32 @@ impl From<Channel> for ChannelView {
     }
 }
 
+/// A refused channel setting in words that say what to do, where the generic reason
+/// would leave the operator guessing (which choices exist, when a tag id is needed).
+/// The channels page shows the same words.
+pub(crate) fn setting_problem(tr: &Tr, e: &Invalid) -> String {
+    let words = match (e.field.as_str(), &e.reason) {
+        ("settings.delivery", Reason::BadFormat) => tr.t("channels.delivery_invalid"),
+        ("settings.mass_tag_id", Reason::Required) => tr.t("channels.mass_tag_required"),
+        ("settings.mass_tag_id", Reason::BadFormat) => tr.t("channels.mass_tag_invalid"),
+        ("settings.mass_tag_id", Reason::UnknownField) => tr.t("channels.mass_tag_unused"),
+        ("settings.account_type", Reason::BadFormat) => tr.t("channels.account_type_invalid"),
+        _ => return tr.invalid(e),
+    };
+    words.to_owned()
+}
+
+fn refused(tr: &Tr, errors: &[Invalid]) -> ApiError {
+    let problems = errors
+        .iter()
+        .map(|e| FieldProblem {
+            field: e.field.clone(),
+            message: setting_problem(tr, e),
+        })
+        .collect();
+    ApiError::fields(tr, problems)
+}
+
 pub async fn list(
     State(state): State<AppState>,
     ApiTr(tr): ApiTr,
@@ -70,7 +97,7 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateChannel>,
 ) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
     let draft = ChannelDraft::parse(&body.platform, &body.name, body.settings.as_ref())
-        .map_err(|errors| invalid(&tr, errors))?;
+        .map_err(|errors| refused(&tr, &errors))?;
     let channel = state
         .store
         .create_channel(
@@ -127,7 +154,7 @@ pub async fn update(
         .find(|c| c.id == channel_id)
         .ok_or_else(|| ApiError::not_found(&tr))?;
     let draft = ChannelDraft::parse(existing.platform.code(), &body.name, body.settings.as_ref())
-        .map_err(|errors| invalid(&tr, errors))?;
+        .map_err(|errors| refused(&tr, &errors))?;
     state
         .store
         .update_channel(

@@ -453,6 +453,16 @@ fn settings_schemas() -> Vec<Value> {
                         s["writeOnly"] = json!(true);
                         s["description"] = json!("secret: encrypted at rest, never returned");
                     }
+                    if !f.choices.is_empty() {
+                        s["enum"] = json!(f.choices);
+                        s["default"] = json!(f.choices[0]);
+                    }
+                    if f.integer {
+                        s["pattern"] = json!("^[0-9]{1,10}$");
+                    }
+                    if let Some(about) = setting_description(*p, f.key) {
+                        s["description"] = json!(about);
+                    }
                     (f.key.to_owned(), s)
                 })
                 .collect();
@@ -462,8 +472,51 @@ fn settings_schemas() -> Vec<Value> {
         .collect()
 }
 
+/// What a setting does, where its name and type do not say it.
+fn setting_description(platform: Platform, key: &str) -> Option<&'static str> {
+    match (platform, key) {
+        (Platform::WechatOa, "delivery") => Some(
+            "publish: freepublish, on the account's page with no push to followers (the default); \
+             mass_all: mass send (群发) to every follower; mass_tag: mass send to the followers \
+             with the tag mass_tag_id. Mass sends count against the account type's quota.",
+        ),
+        (Platform::WechatOa, "mass_tag_id") => Some(
+            "the WeChat user tag a mass_tag delivery sends to; required for mass_tag and \
+             refused with any other delivery",
+        ),
+        (Platform::WechatOa, "account_type") => Some(
+            "subscription (订阅号, the default): one mass send a day; service (服务号): four \
+             mass sends a month. Publishing is not limited by it.",
+        ),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wechat_delivery_settings_are_documented() {
+        let wechat = super::settings_schemas()
+            .into_iter()
+            .find(|s| s["title"] == "wechat_oa")
+            .expect("a wechat_oa schema");
+        let delivery = &wechat["properties"]["delivery"];
+        assert_eq!(
+            delivery["enum"],
+            serde_json::json!(["publish", "mass_all", "mass_tag"])
+        );
+        assert_eq!(delivery["default"], "publish");
+        assert!(delivery["description"].as_str().unwrap().contains("群发"));
+        assert_eq!(
+            wechat["properties"]["mass_tag_id"]["pattern"],
+            "^[0-9]{1,10}$"
+        );
+        assert_eq!(
+            wechat["properties"]["account_type"]["enum"],
+            serde_json::json!(["subscription", "service"])
+        );
+    }
+
     #[test]
     fn every_api_route_is_documented() {
         let doc = super::build();

@@ -23,7 +23,22 @@ pub struct FieldView {
     pub required: bool,
     pub secret: bool,
     pub url: bool,
+    /// A select of these codes instead of a text input.
+    pub choices: &'static [&'static str],
+    pub integer: bool,
     pub value: String,
+}
+
+impl FieldView {
+    /// Whether `choice` is the selected option: the value given, else the first (the
+    /// setting's default).
+    fn selected(&self, choice: &str) -> bool {
+        if self.value.is_empty() {
+            self.choices.first() == Some(&choice)
+        } else {
+            self.value == choice
+        }
+    }
 }
 
 #[derive(Template)]
@@ -67,6 +82,14 @@ trait Labels {
     }
     fn field_label(&self, key: &str) -> &'static str {
         self.tr().t(&format!("field.{key}"))
+    }
+    fn choice_label(&self, key: &str, choice: &str) -> &'static str {
+        self.tr().t(&format!("choice.{key}.{choice}"))
+    }
+    /// A line under the input, for settings whose use is not obvious from the label.
+    fn field_hint(&self, key: &str) -> Option<&'static str> {
+        let key = format!("hint.{key}");
+        crate::i18n::has_key(&key).then(|| self.tr().t(&key))
     }
 }
 
@@ -128,6 +151,8 @@ fn field_views(platform: &str, values: &HashMap<String, String>) -> Vec<FieldVie
             required: f.required,
             secret: f.secret,
             url: f.url,
+            choices: f.choices,
+            integer: f.integer,
             value: values
                 .get(&format!("settings.{}", f.key))
                 .cloned()
@@ -277,7 +302,9 @@ pub async fn create(
             Err(e) => page.fail(&e),
         },
         Err(errors) => {
-            let errors = FieldErrors::from_invalid(&page.tr, &errors);
+            let tr = page.tr;
+            let errors =
+                FieldErrors::worded(&errors, |e| crate::api::channels::setting_problem(&tr, e));
             show(
                 &state,
                 &page,
@@ -331,5 +358,41 @@ pub async fn delete(
             page.refuse(StatusCode::NOT_FOUND, page.tr.t("error.not_found"))
         }
         Err(e) => page.fail(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Labels are looked up by computed keys, which the catalog test cannot see: every
+    /// setting of every platform, and every choice of a select, needs its words.
+    #[test]
+    fn every_setting_and_choice_has_a_label() {
+        let mut missing = Vec::new();
+        for p in Platform::ALL {
+            for f in p.settings_spec() {
+                let mut keys = vec![format!("field.{}", f.key)];
+                keys.extend(f.choices.iter().map(|c| format!("choice.{}.{c}", f.key)));
+                missing.extend(keys.into_iter().filter(|k| !crate::i18n::has_key(k)));
+            }
+        }
+        assert!(missing.is_empty(), "missing from the catalog: {missing:?}");
+    }
+
+    #[test]
+    fn a_select_defaults_to_its_first_choice() {
+        let mut view = FieldView {
+            key: "delivery",
+            required: false,
+            secret: false,
+            url: false,
+            choices: fanloop_domain::WechatDelivery::CHOICES,
+            integer: false,
+            value: String::new(),
+        };
+        assert!(view.selected("publish") && !view.selected("mass_all"));
+        view.value = "mass_tag".into();
+        assert!(view.selected("mass_tag") && !view.selected("publish"));
     }
 }

@@ -263,6 +263,11 @@ impl FieldErrors {
         )
     }
 
+    /// Errors worded by the caller (e.g. `api::channels::setting_problem`).
+    pub fn worded(errors: &[Invalid], words: impl Fn(&Invalid) -> String) -> FieldErrors {
+        FieldErrors(errors.iter().map(|e| (e.field.clone(), words(e))).collect())
+    }
+
     pub fn one(field: &str, message: impl Into<String>) -> FieldErrors {
         FieldErrors(HashMap::from([(field.to_owned(), message.into())]))
     }

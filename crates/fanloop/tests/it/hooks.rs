@@ -166,6 +166,18 @@ fn job_finished(publish_id: &str, status: u8) -> String {
     )
 }
 
+/// `MASSSENDJOBFINISH` as WeChat pushes it, with the article's URL.
+fn mass_finished(msg_id: &str, status: &str) -> String {
+    format!(
+        "<xml><ToUserName><![CDATA[gh_abc]]></ToUserName><FromUserName><![CDATA[oSys]]></FromUserName>\
+         <CreateTime>{}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[MASSSENDJOBFINISH]]></Event>\
+         <MsgID>{msg_id}</MsgID><Status><![CDATA[{status}]]></Status><TotalCount>5</TotalCount><FilterCount>5</FilterCount>\
+         <SentCount>5</SentCount><ErrorCount>0</ErrorCount><ArticleUrlResult><Count>1</Count><ResultList><item>\
+         <ArticleIdx>1</ArticleIdx><ArticleUrl><![CDATA[https://mp.weixin.qq.com/s/mass]]></ArticleUrl></item></ResultList></ArticleUrlResult></xml>",
+        now_secs()
+    )
+}
+
 async fn push(
     app: &TestApp,
     channel_id: impl std::fmt::Display,
@@ -370,6 +382,27 @@ async fn fails_and_notifies_on_rejection(app: &TestApp, owner: &User, ws: &Works
     assert_eq!(notes[0].kind, "publish_failed");
     assert_eq!(notes[0].publication_id, Some(id));
     assert_eq!(notes[0].detail, "content_rejected");
+}
+
+#[tokio::test]
+async fn a_finished_mass_send_publishes_its_publication_by_msg_id() {
+    let (app, owner, ws) = setup().await;
+    let channel = wechat_channel(&app, &ws, &owner, None).await;
+    let mass = pending_publication(&app, &ws, &owner, &channel, "mass:1000001625").await;
+    // A publish job that happens to share the number is another publication.
+    let job = pending_publication(&app, &ws, &owner, &channel, "1000001625").await;
+    let event = mass_finished("1000001625", "send success");
+    let reply = push(&app, channel.id, &signed(TOKEN, now_secs(), "m"), &event).await;
+    assert_eq!(reply, (200, "success".to_owned()));
+    let p = app.store.publication(ws.id(), mass).await.unwrap();
+    assert_eq!(p.status, PublicationStatus::Published);
+    assert_eq!(p.remote_id.as_deref(), Some("mass:1000001625"));
+    assert_eq!(
+        p.remote_url.as_deref(),
+        Some("https://mp.weixin.qq.com/s/mass")
+    );
+    let other = app.store.publication(ws.id(), job).await.unwrap();
+    assert_eq!(other.status, PublicationStatus::Pending);
 }
 
 #[tokio::test]

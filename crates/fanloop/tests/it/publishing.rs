@@ -7,3 +7,4 @@ mod escalation;
 mod group_commit;
 mod reliability;
 pub(crate) mod support;
+mod wechat_mass;

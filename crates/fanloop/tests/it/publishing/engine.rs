@@ -481,7 +481,15 @@ async fn scheduling_is_checked_before_anything_is_queued() {
         ws.id(),
         owner.id,
         "wechat_oa",
-        json!({"app_id": "wx1", "app_secret": "s", "token": "t"}),
+        json!({"app_id": "wx1", "app_secret": "s", "token": "t", "delivery": "mass_all"}),
+    )
+    .await;
+    let publish_only = channel(
+        &app.store,
+        ws.id(),
+        owner.id,
+        "wechat_oa",
+        json!({"app_id": "wx2", "app_secret": "s", "token": "t"}),
     )
     .await;
     let path = |post: i64| format!("/api/v1/workspaces/{}/posts/{post}/schedule", ws.id);
@@ -584,7 +592,8 @@ async fn scheduling_is_checked_before_anything_is_queued() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["cancelled"], 1);
 
-    // WeChat: one publication a day; the second on the same day names the next day.
+    // WeChat mass sends: one a day on a subscription account; the second on the same
+    // day names the next day.
     let a = approved_post(&app.store, ws.id(), owner.id, &[wechat.id], "一", "一").await;
     let b = approved_post(&app.store, ws.id(), owner.id, &[wechat.id], "二", "二").await;
     let tomorrow = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30);
@@ -602,6 +611,20 @@ async fn scheduling_is_checked_before_anything_is_queued() {
         problem["detail"].as_str().unwrap().contains("最早"),
         "{problem}"
     );
+    // Publishing without a mass send has no daily limit.
+    for title in ["三", "四"] {
+        let p = approved_post(
+            &app.store,
+            ws.id(),
+            owner.id,
+            &[publish_only.id],
+            title,
+            title,
+        )
+        .await;
+        let r = send(p, json!({"at": tomorrow.to_string()})).await.unwrap();
+        assert_eq!(r.status(), 201, "{title}");
+    }
 
     // A viewer may not schedule.
     let (_, viewer) = app.member(&ws, &owner, fanloop_domain::Role::Viewer).await;
