@@ -20,9 +20,15 @@ use std::future::Future;
 type Abort = StoreError;
 
 /// Runs one job; true when its outcome raised a notification (the notifier should look).
-pub async fn run(store: &Store, config: &PublisherConfig, rec: &Recorder, job: Claimed) -> bool {
+pub async fn run(
+    store: &Store,
+    config: &PublisherConfig,
+    rec: &Recorder,
+    job: Claimed,
+    context: Option<JobContext>,
+) -> bool {
     let id = job.publication_id;
-    match attempt(store, config, rec, &job).await {
+    match attempt(store, config, rec, &job, context).await {
         Ok(notified) => return notified,
         Err(StoreError::Conflict("lease_lost")) => {
             tracing::warn!(
@@ -42,12 +48,16 @@ async fn attempt(
     config: &PublisherConfig,
     rec: &Recorder,
     job: &Claimed,
+    prefetched: Option<JobContext>,
 ) -> Result<bool, Abort> {
     let owner = config.instance.as_str();
-    let context = match store.job_context(job.publication_id).await {
-        Ok(context) => context,
-        Err(StoreError::NotFound) => return store.drop_job(job, owner).await.map(|()| false),
-        Err(e) => return Err(e),
+    let context = match prefetched {
+        Some(context) => context,
+        None => match store.job_context(job.publication_id).await {
+            Ok(context) => context,
+            Err(StoreError::NotFound) => return store.drop_job(job, owner).await.map(|()| false),
+            Err(e) => return Err(e),
+        },
     };
     let publication = &context.publication;
     let workspace = fanloop_domain::WorkspaceId(publication.workspace_id);

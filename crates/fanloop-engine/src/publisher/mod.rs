@@ -94,7 +94,15 @@ pub async fn run(
             {
                 Ok(jobs) => {
                     claimed_full = jobs.len() == free;
+                    // The claim's reads in one query; an attempt whose context is
+                    // missing here reads its own.
+                    let ids: Vec<i64> = jobs.iter().map(|j| j.publication_id).collect();
+                    let mut contexts = store.job_contexts(&ids).await.unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "reading the claim's contexts failed");
+                        Default::default()
+                    });
                     for job in jobs {
+                        let context = contexts.remove(&job.publication_id);
                         let permit = Arc::clone(&slots)
                             .acquire_owned()
                             .await
@@ -108,7 +116,7 @@ pub async fn run(
                             recorder.clone(),
                         );
                         running.spawn(async move {
-                            let attempt = attempt::run(&store, &config, &recorder, job);
+                            let attempt = attempt::run(&store, &config, &recorder, job, context);
                             let notified =
                                 fanloop_platforms::http::sharing_client(http, attempt).await;
                             drop(permit);

@@ -3,6 +3,7 @@
 //! written here, in a transaction, before the side effect it announces.
 
 mod channel_state;
+mod context;
 mod engagement;
 pub mod escalation;
 mod finish;
@@ -17,7 +18,8 @@ pub(crate) use channel_state::release_held_in;
 pub use engagement::Engagement;
 pub use finish::Finished;
 pub(crate) use jobs::QUEUE_PUBLISH;
-pub use jobs::{Begin, Claimed, Content, JobContext, JobKind, Outcome};
+pub use context::{Content, JobContext};
+pub use jobs::{Begin, Claimed, JobKind, Outcome};
 pub use settings::PublishingSettings;
 pub use signals::JobSignals;
 

@@ -56,6 +56,19 @@ async fn outcomes_store_suite(store: &Store) {
     for job in &jobs {
         assert!(matches!(job.started, Some((1, _))), "{job:?}");
     }
+    // A claim's contexts are read together; a vanished publication is just absent.
+    let contexts = store
+        .job_contexts(&[ids[1], ids[2], i64::MAX])
+        .await
+        .unwrap();
+    assert_eq!(contexts.len(), 2);
+    let one = &contexts[&ids[1]];
+    assert_eq!(one.content.body, "正文");
+    assert_eq!(one.connection.secrets.get("access_token").map(String::as_str), Some("t"));
+    assert_eq!(
+        one.publication.status,
+        store.job_context(ids[1]).await.unwrap().publication.status
+    );
     let stolen = store.claim_jobs("b", t0 + 100, 60_000, 1).await.unwrap();
     assert_eq!(stolen[0].job_id, jobs[0].job_id);
     // Taken over mid-attempt: the new holder must reconcile before sending again.
