@@ -33,7 +33,10 @@ impl Store {
             Backend::Sqlite(pool) => {
                 let ids = serde_json::to_string(publication_ids)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                sqlx::query_as(&CONTEXTS_SQLITE).bind(ids).fetch_all(pool).await?
+                sqlx::query_as(&CONTEXTS_SQLITE)
+                    .bind(ids)
+                    .fetch_all(pool)
+                    .await?
             }
             Backend::Postgres(pool) => {
                 sqlx::query_as(&CONTEXTS_POSTGRES)

@@ -15,10 +15,10 @@ mod signals;
 
 pub use channel_state::ChannelHealth;
 pub(crate) use channel_state::release_held_in;
+pub use context::{Content, JobContext};
 pub use engagement::Engagement;
 pub use finish::Finished;
 pub(crate) use jobs::QUEUE_PUBLISH;
-pub use context::{Content, JobContext};
 pub use jobs::{Begin, Claimed, JobKind, Outcome};
 pub use settings::PublishingSettings;
 pub use signals::JobSignals;

@@ -74,6 +74,11 @@ async fn uploads_get_thumbnails_crops_tags_and_can_be_deleted() {
         .unwrap();
     assert_eq!(file.headers()["content-type"], "image/png");
     assert_eq!(file.headers()["x-content-type-options"], "nosniff");
+    // Streamed, with its length announced up front.
+    assert_eq!(
+        file.headers()["content-length"],
+        original.len().to_string().as_str()
+    );
     assert_eq!(file.bytes().await.unwrap().as_ref(), original.as_slice());
 
     for (ratio, size) in [

@@ -87,6 +87,22 @@ pub async fn get(
     }
 }
 
+/// The object's size and a stream of its bytes, `None` if it does not exist: an
+/// original can be a large video, and is sent in chunks rather than read whole.
+pub async fn get_stream(
+    files: &LocalFileSystem,
+    path: &Path,
+) -> Result<Option<(u64, axum::body::Body)>, object_store::Error> {
+    match files.get(path).await {
+        Ok(found) => Ok(Some((
+            found.meta.size,
+            axum::body::Body::from_stream(found.into_stream()),
+        ))),
+        Err(object_store::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Removes the crops rendered for `focal`. Best effort, like every removal here: a
 /// leftover file is logged, never an error for the person deleting.
 pub async fn remove_crops(files: &LocalFileSystem, key: &str, focal: (f64, f64)) {

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::gate::WorkspaceCtx;
 use crate::i18n::Tr;
+use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fanloop_store::media::MediaKind;
@@ -31,33 +32,43 @@ pub(crate) async fn serve(
         .map_err(|e| ApiError::store(tr, e))?;
     let files = objects::open(&state.config.media_dir).map_err(|e| ApiError::internal(tr, &e))?;
     let image = media.kind == MediaKind::Image;
-    let (bytes, mime) = match variant {
+    let whole = |b: Option<axum::body::Bytes>| b.map(|b| (Some(b.len() as u64), Body::from(b)));
+    let (body, mime) = match variant {
+        // Originals (videos among them) are streamed, never read whole into memory.
         Variant::Original => (
-            objects::get(&files, &objects::original(&media.storage_key))
+            objects::get_stream(&files, &objects::original(&media.storage_key))
                 .await
-                .map_err(|e| ApiError::internal(tr, &e))?,
+                .map_err(|e| ApiError::internal(tr, &e))?
+                .map(|(size, body)| (Some(size), body)),
             media.mime.as_str(),
         ),
         Variant::Thumb if image => (
-            objects::get(&files, &objects::thumb(&media.storage_key))
-                .await
-                .map_err(|e| ApiError::internal(tr, &e))?,
+            whole(
+                objects::get(&files, &objects::thumb(&media.storage_key))
+                    .await
+                    .map_err(|e| ApiError::internal(tr, &e))?,
+            ),
             "image/jpeg",
         ),
         Variant::Crop(slug) if image => {
             let spec = crop::by_slug(slug).ok_or_else(|| ApiError::not_found(tr))?;
             (
-                objects::crop(&files, &media, &spec)
-                    .await
-                    .map_err(|e| ApiError::internal(tr, &e))?,
+                whole(
+                    objects::crop(&files, &media, &spec)
+                        .await
+                        .map_err(|e| ApiError::internal(tr, &e))?,
+                ),
                 "image/jpeg",
             )
         }
         Variant::Thumb | Variant::Crop(_) => (None, ""),
     };
-    let bytes = bytes.ok_or_else(|| ApiError::not_found(tr))?;
-    let mut response = (StatusCode::OK, bytes).into_response();
+    let (size, body) = body.ok_or_else(|| ApiError::not_found(tr))?;
+    let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
+    if let Some(size) = size {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),

@@ -64,7 +64,13 @@ async fn outcomes_store_suite(store: &Store) {
     assert_eq!(contexts.len(), 2);
     let one = &contexts[&ids[1]];
     assert_eq!(one.content.body, "正文");
-    assert_eq!(one.connection.secrets.get("access_token").map(String::as_str), Some("t"));
+    assert_eq!(
+        one.connection
+            .secrets
+            .get("access_token")
+            .map(String::as_str),
+        Some("t")
+    );
     assert_eq!(
         one.publication.status,
         store.job_context(ids[1]).await.unwrap().publication.status
