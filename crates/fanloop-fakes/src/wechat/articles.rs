@@ -55,12 +55,8 @@ pub(super) async fn draft_add(
     Query(params): Params,
     body: Bytes,
 ) -> Response {
-    let fault = match gate(&app, "draft/add", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let (fault, v) = match admit_json(&app, "draft/add", &params, &body).await {
+        Ok(admitted) => admitted,
         Err(r) => return r.into_response(),
     };
     let media_id = {
@@ -83,12 +79,8 @@ pub(super) async fn draft_add(
 }
 
 pub(super) async fn submit(State(app): State<App>, Query(params): Params, body: Bytes) -> Response {
-    let fault = match gate(&app, "freepublish/submit", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let (fault, v) = match admit_json(&app, "freepublish/submit", &params, &body).await {
+        Ok(admitted) => admitted,
         Err(r) => return r.into_response(),
     };
     let (publish_id, msg_data_id) = {
@@ -117,12 +109,8 @@ pub(super) async fn get_job(
     Query(params): Params,
     body: Bytes,
 ) -> Response {
-    let fault = match gate(&app, "freepublish/get", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let (fault, v) = match admit_json(&app, "freepublish/get", &params, &body).await {
+        Ok(admitted) => admitted,
         Err(r) => return r.into_response(),
     };
     let answer = {
@@ -161,12 +149,8 @@ pub(super) async fn batchget(
     Query(params): Params,
     body: Bytes,
 ) -> Response {
-    let fault = match gate(&app, "freepublish/batchget", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let (fault, v) = match admit_json(&app, "freepublish/batchget", &params, &body).await {
+        Ok(admitted) => admitted,
         Err(r) => return r.into_response(),
     };
     let offset = v["offset"].as_u64().unwrap_or(0) as usize;

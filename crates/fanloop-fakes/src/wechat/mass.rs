@@ -68,12 +68,8 @@ pub(super) async fn mass_send(
     Query(params): Params,
     body: Bytes,
 ) -> Response {
-    let fault = match gate(&app, "message/mass/sendall", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let (fault, v) = match admit_json(&app, "message/mass/sendall", &params, &body).await {
+        Ok(admitted) => admitted,
         Err(r) => return r.into_response(),
     };
     let answer = {
@@ -133,12 +129,8 @@ pub(super) async fn mass_get(
     Query(params): Params,
     body: Bytes,
 ) -> Response {
-    let fault = match gate(&app, "message/mass/get", &params).await {
-        Ok(f) => f,
-        Err(r) => return r.into_response(),
-    };
-    let v = match parse_json(&body) {
-        Ok(v) => v,
+    let (fault, v) = match admit_json(&app, "message/mass/get", &params, &body).await {
+        Ok(admitted) => admitted,
         Err(r) => return r.into_response(),
     };
     let answer = {

@@ -415,6 +415,17 @@ async fn finish(fault: Option<Fault>, body: Value) -> Response {
     }
 }
 
+/// A JSON endpoint's prologue: the fault gate, then the body parsed as an object.
+async fn admit_json(
+    app: &App,
+    path: &str,
+    params: &HashMap<String, String>,
+    body: &Bytes,
+) -> Result<(Option<Fault>, Value), Refusal> {
+    let fault = gate(app, path, params).await?;
+    Ok((fault, parse_json(body)?))
+}
+
 fn parse_json(body: &Bytes) -> Result<Value, Refusal> {
     serde_json::from_slice::<Value>(body)
         .ok()

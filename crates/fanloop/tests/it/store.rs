@@ -49,6 +49,20 @@ async fn postgres_conformance() {
     db.drop().await;
 }
 
+/// Runs a store suite on a fresh PostgreSQL database, dropped afterwards; skipped (with
+/// a note) when no server is reachable and CI has not required one.
+pub(crate) async fn on_postgres(suite: impl AsyncFnOnce(&Store)) {
+    let Some(db) = PgDatabase::create().await else {
+        return;
+    };
+    let store = Store::open(std::path::Path::new("."), Some(&db.url), test_vault())
+        .await
+        .expect("open postgres store");
+    suite(&store).await;
+    store.close().await;
+    db.drop().await;
+}
+
 /// A throwaway PostgreSQL database, or `None` (skip) when no server is reachable and CI
 /// has not required one.
 pub(crate) struct PgDatabase {

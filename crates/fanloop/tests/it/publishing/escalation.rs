@@ -5,8 +5,8 @@
 //! on SQLite and on PostgreSQL.
 
 use super::support::{approved_post, channel, test_engine_config};
-use crate::helpers::{TempDir, TestApp, password_hash, sqlite_store, test_vault};
-use crate::store::PgDatabase;
+use crate::helpers::{TempDir, TestApp, password_hash, sqlite_store};
+use crate::store::on_postgres;
 use fanloop_domain::publish::PublicationStatus;
 use fanloop_domain::{DisplayName, Email, Locale, Platform, UserId, WorkspaceId, WorkspaceProfile};
 use fanloop_engine::{Clock, Engine, EngineConfig};
@@ -671,13 +671,5 @@ async fn sweeps_store_rules_on_sqlite() {
 
 #[tokio::test]
 async fn sweeps_store_rules_on_postgres() {
-    let Some(db) = PgDatabase::create().await else {
-        return;
-    };
-    let store = Store::open(std::path::Path::new("."), Some(&db.url), test_vault())
-        .await
-        .expect("open postgres store");
-    sweeps_store_suite(&store).await;
-    store.close().await;
-    db.drop().await;
+    on_postgres(sweeps_store_suite).await;
 }

@@ -3,8 +3,8 @@
 //! transaction where one job's lost lease spoils none of the others.
 
 use super::support::{approved_post, channel};
-use crate::helpers::{TempDir, password_hash, sqlite_store, test_vault};
-use crate::store::PgDatabase;
+use crate::helpers::{TempDir, password_hash, sqlite_store};
+use crate::store::on_postgres;
 use fanloop_domain::publish::PublicationStatus;
 use fanloop_domain::{DisplayName, Email, Locale, UserId, WorkspaceId, WorkspaceProfile};
 use fanloop_store::publishing::{Begin, Outcome, Slot};
@@ -169,13 +169,5 @@ async fn outcomes_are_recorded_together_on_sqlite() {
 
 #[tokio::test]
 async fn outcomes_are_recorded_together_on_postgres() {
-    let Some(db) = PgDatabase::create().await else {
-        return;
-    };
-    let store = Store::open(std::path::Path::new("."), Some(&db.url), test_vault())
-        .await
-        .expect("open postgres store");
-    outcomes_store_suite(&store).await;
-    store.close().await;
-    db.drop().await;
+    on_postgres(outcomes_store_suite).await;
 }
