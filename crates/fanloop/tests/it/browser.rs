@@ -563,6 +563,13 @@ async fn edit_a_channel_on_desktop_and_phone() {
     browser.screenshot("32-channel-saved-phone").await;
     browser.resize(1280, 900).await;
     browser.screenshot("33-channel-saved").await;
+    browser
+        .goto(&format!("{base}/settings/channels/{channel}"))
+        .await;
+    browser.click(".lang-switch button[value=en]").await;
+    browser.wait_for_text("Edit channel").await;
+    browser.wait_for_text("Saved; leave empty to keep it").await;
+    browser.screenshot("34-channel-edit-en").await;
     let saved = f
         .app
         .store

@@ -219,3 +219,60 @@ async fn only_channel_managers_edit_and_only_their_workspaces_channels() {
     );
     assert_eq!(connection(&f, channel).await.0, "长毛象");
 }
+
+#[tokio::test]
+async fn a_wechat_channel_shows_its_delivery_and_keeps_both_secrets() {
+    let f = Fixture::new().await;
+    let settings = json!({"app_id": "wx1234", "app_secret": "secret-app-1", "token": "secret-push-2",
+        "delivery": "mass_tag", "mass_tag_id": "134", "account_type": "service"});
+    let c: Value = f
+        .app
+        .post_json(
+            &format!("/api/v1/workspaces/{}/channels", f.ws.id),
+            &f.token,
+            &json!({"platform": "wechat_oa", "name": "小满公众号", "settings": settings}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let channel = c["id"].as_i64().unwrap();
+    let edit = f.path(&format!("/settings/channels/{channel}"));
+    let form = f.get(&edit).await;
+    assert!(form.body.contains("<option value=\"mass_tag\" selected>"));
+    assert!(form.body.contains("<option value=\"service\" selected>"));
+    assert!(form.body.contains("value=\"134\""));
+    assert!(form.body.contains("value=\"wx1234\""));
+    assert!(!form.body.contains("secret-app-1") && !form.body.contains("secret-push-2"));
+
+    // The tag id without a tag delivery is refused in the domain's words, beside it.
+    let mut fields = vec![
+        ("name", "小满公众号"),
+        ("settings.app_id", "wx1234"),
+        ("settings.delivery", "publish"),
+        ("settings.mass_tag_id", "134"),
+        ("settings.account_type", "service"),
+    ];
+    let refused = f.post(&edit, &fields).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("只有“群发给标签”才使用标签 ID"));
+    assert!(!refused.body.contains("请重新填写"), "no secret was typed");
+
+    fields[3].1 = "";
+    assert_eq!(f.post(&edit, &fields).await.status, 303);
+    let saved = f
+        .app
+        .store
+        .channel_connection(f.id(), ChannelId(channel))
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.settings.get("delivery").map(String::as_str),
+        Some("publish")
+    );
+    assert!(!saved.settings.contains_key("mass_tag_id"));
+    assert_eq!(saved.secrets["app_secret"], "secret-app-1");
+    assert_eq!(saved.secrets["token"], "secret-push-2");
+}
