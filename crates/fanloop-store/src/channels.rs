@@ -193,9 +193,11 @@ impl Store {
         })
     }
 
-    /// Replaces a channel's name and settings (reconnecting it with new credentials).
-    /// The connector session is forgotten, "needs reconnect" cleared and publications
-    /// held for this channel are queued again, all in one transaction.
+    /// Replaces a channel's name and settings. With `reconnect` (its credentials or
+    /// connection settings changed) the connector session is forgotten, "needs reconnect"
+    /// cleared and publications held for this channel are queued again, all in the same
+    /// transaction; returns how many were released. A rename alone leaves held posts
+    /// held: nothing about the connection was fixed.
     pub async fn update_channel(
         &self,
         workspace: WorkspaceId,
@@ -203,6 +205,7 @@ impl Store {
         actor: UserId,
         name: &ChannelName,
         settings: &ChannelSettings,
+        reconnect: bool,
     ) -> Result<u64, StoreError> {
         let now = now_ms();
         let public = serde_json::to_string(&settings.public)
@@ -232,7 +235,11 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            let released = crate::publishing::release_held_in!(tx, channel.0, now)?;
+            let released = if reconnect {
+                crate::publishing::release_held_in!(tx, channel.0, now)?
+            } else {
+                0
+            };
             audit!(tx, workspace.0, actor.0, "channel.update", name.as_str())?;
             tx.commit().await?;
             Ok(released)

@@ -90,6 +90,8 @@ pub fn table() -> Vec<RouteSpec> {
         route!(GET "/w/{id}/settings/channels", Workspace(ViewChannels), pages::channels::page),
         route!(POST "/w/{id}/settings/channels", Workspace(ManageChannels), pages::channels::create),
         route!(GET "/w/{id}/settings/channels/fields", Workspace(ManageChannels), pages::channels::fields),
+        route!(GET "/w/{id}/settings/channels/{channel_id}", Workspace(ManageChannels), pages::channel_edit::form),
+        route!(POST "/w/{id}/settings/channels/{channel_id}", Workspace(ManageChannels), pages::channel_edit::save),
         route!(POST "/w/{id}/settings/channels/{channel_id}/delete", Workspace(ManageChannels), pages::channels::delete),
         route!(GET "/w/{id}/settings/audit", Workspace(EditWorkspace), pages::workspaces::audit_page),
         route!(GET "/w/{id}/settings/theme", Workspace(ViewWorkspace), pages::theme::page),

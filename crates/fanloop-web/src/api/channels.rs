@@ -163,6 +163,7 @@ pub async fn update(
             principal.user.id,
             &draft.name,
             &draft.settings,
+            true,
         )
         .await
         .map_err(|e| ApiError::store(&tr, e))?;

@@ -26,7 +26,10 @@ pub struct FieldView {
     /// A select of these codes instead of a text input.
     pub choices: &'static [&'static str],
     pub integer: bool,
+    /// What was typed or saved. A secret's value is never written into the page.
     pub value: String,
+    /// A secret the channel already holds: the input may stay empty to keep it.
+    pub kept: bool,
 }
 
 impl FieldView {
@@ -68,7 +71,21 @@ struct FieldsFragment {
     errors: FieldErrors,
 }
 
-trait Labels {
+/// The settings inputs as HTML, for the add form and the edit page alike.
+pub(super) fn fields_html(
+    tr: crate::i18n::Tr,
+    fields: Vec<FieldView>,
+    errors: FieldErrors,
+) -> String {
+    let fragment = FieldsFragment {
+        shell_tr: tr,
+        fields,
+        errors,
+    };
+    fragment.render().unwrap_or_default()
+}
+
+pub(super) trait Labels {
     fn tr(&self) -> &crate::i18n::Tr;
     fn platform_label(&self, p: &Platform) -> &'static str {
         p.label(self.tr().lang)
@@ -132,16 +149,11 @@ impl ChannelsPage {
 
     /// The platform's settings inputs, rendered by the same template htmx swaps in.
     fn fields_html(&self) -> String {
-        let fragment = FieldsFragment {
-            shell_tr: self.shell.tr,
-            fields: self.fields.clone(),
-            errors: self.errors.clone(),
-        };
-        fragment.render().unwrap_or_default()
+        fields_html(self.shell.tr, self.fields.clone(), self.errors.clone())
     }
 }
 
-fn field_views(platform: &str, values: &HashMap<String, String>) -> Vec<FieldView> {
+pub(super) fn field_views(platform: &str, values: &HashMap<String, String>) -> Vec<FieldView> {
     let spec: &[SettingField] = Platform::parse(platform)
         .map(Platform::settings_spec)
         .unwrap_or(&[]);
@@ -157,6 +169,7 @@ fn field_views(platform: &str, values: &HashMap<String, String>) -> Vec<FieldVie
                 .get(&format!("settings.{}", f.key))
                 .cloned()
                 .unwrap_or_default(),
+            kept: false,
         })
         .collect()
 }
@@ -170,6 +183,9 @@ pub struct CreatedQuery {
     released: Option<String>,
     /// Queue slots saved.
     slots: Option<String>,
+    /// A channel's settings saved (`channel_edit`), with `released` when held posts
+    /// went back in the queue.
+    updated: Option<String>,
 }
 
 pub async fn page(
@@ -178,7 +194,14 @@ pub async fn page(
     ctx: WorkspaceCtx,
     Query(q): Query<CreatedQuery>,
 ) -> Response {
-    let notice = if q.created.is_some() {
+    let released = q.released.as_deref().is_some_and(|n| n != "0");
+    let notice = if q.updated.is_some() {
+        Some(if released {
+            "channels.updated_released"
+        } else {
+            "channels.updated"
+        })
+    } else if q.created.is_some() {
         Some("channels.created")
     } else if q.deleted.is_some() {
         Some("channels.deleted")
@@ -390,6 +413,7 @@ mod tests {
             choices: fanloop_domain::WechatDelivery::CHOICES,
             integer: false,
             value: String::new(),
+            kept: false,
         };
         assert!(view.selected("publish") && !view.selected("mass_all"));
         view.value = "mass_tag".into();

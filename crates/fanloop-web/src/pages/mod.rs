@@ -5,6 +5,7 @@
 pub mod account;
 pub mod auth;
 pub mod calendar;
+pub mod channel_edit;
 pub mod channels;
 pub mod content;
 pub mod dashboard;
@@ -208,7 +209,11 @@ impl Shell {
             "audit",
         ]
         .into_iter()
-        .find(|tab| path.ends_with(&format!("/settings/{tab}")))
+        // A tab's own pages (one channel's edit page) keep the tab lit.
+        .find(|tab| {
+            path.split_once(&format!("/settings/{tab}"))
+                .is_some_and(|(_, rest)| rest.is_empty() || rest.starts_with('/'))
+        })
         .unwrap_or("workspace")
     }
 

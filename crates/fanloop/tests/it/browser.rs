@@ -508,3 +508,75 @@ async fn calendar_and_publications_on_desktop_and_phone() {
     full_page(&browser, 1280, "28-calendar-en").await;
     browser.quit().await;
 }
+
+/// Editing a channel on a desktop and on a phone: the form prefilled, a refusal in
+/// place, then a save back to the list.
+#[tokio::test]
+async fn edit_a_channel_on_desktop_and_phone() {
+    use crate::calendar_ui::Fixture;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let f = Fixture::new().await;
+    let channel = crate::channel_edit::mastodon(&f, f.ws.id, &f.token).await;
+    browser.goto(&format!("{}/login", f.app.url)).await;
+    browser.fill("#email", "owner@example.com").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("需要你处理").await;
+    let base = format!("{}/w/{}", f.app.url, f.ws.id);
+
+    browser.goto(&format!("{base}/settings/channels")).await;
+    browser.wait_for_text("长毛象").await;
+    browser.click(".channel-list .edit-link").await;
+    browser.wait_for_text("编辑渠道").await;
+    assert!(
+        browser
+            .url()
+            .await
+            .ends_with(&format!("/settings/channels/{channel}"))
+    );
+    browser.screenshot("30-channel-edit").await;
+
+    browser.resize(390, 844).await;
+    browser
+        .fill("#settings-instance_url", "social.example")
+        .await;
+    browser.click(".channel-edit button[type=submit]").await;
+    browser.wait_for_text("请输入完整的网址").await;
+    browser.screenshot("31-channel-edit-refused-phone").await;
+    let width = json!({"script": "return document.documentElement.scrollWidth", "args": []});
+    let scroll = browser
+        .call(reqwest::Method::POST, "/execute/sync", Some(width))
+        .await;
+    assert!(
+        scroll.as_u64().unwrap_or(0) <= 390,
+        "no sideways scroll: {scroll}"
+    );
+
+    browser.fill("#name", "长毛象 · 新实例").await;
+    browser
+        .fill("#settings-instance_url", "https://social.example")
+        .await;
+    browser.click(".channel-edit button[type=submit]").await;
+    browser.wait_for_text("渠道设置已保存").await;
+    browser.screenshot("32-channel-saved-phone").await;
+    browser.resize(1280, 900).await;
+    browser.screenshot("33-channel-saved").await;
+    browser
+        .goto(&format!("{base}/settings/channels/{channel}"))
+        .await;
+    browser.click(".lang-switch button[value=en]").await;
+    browser.wait_for_text("Edit channel").await;
+    browser.wait_for_text("Saved; leave empty to keep it").await;
+    browser.screenshot("34-channel-edit-en").await;
+    let saved = f
+        .app
+        .store
+        .channel_connection(f.ws.id(), fanloop_domain::ChannelId(channel))
+        .await
+        .unwrap();
+    assert_eq!(saved.settings["instance_url"], "https://social.example");
+    assert_eq!(saved.secrets["access_token"], crate::channel_edit::TOKEN);
+    browser.quit().await;
+}

@@ -29,10 +29,10 @@ pub(crate) struct Session {
     csrf: String,
 }
 
-struct Page {
-    status: u16,
-    location: String,
-    body: String,
+pub(crate) struct Page {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
 }
 
 /// A workspace with an owner signed in, shared with the browser suite.
@@ -74,7 +74,7 @@ impl Fixture {
         }
     }
 
-    fn id(&self) -> WorkspaceId {
+    pub(crate) fn id(&self) -> WorkspaceId {
         self.ws.id()
     }
 
@@ -174,11 +174,11 @@ impl Fixture {
             .unwrap();
     }
 
-    async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         self.get_as(&self.session, path).await
     }
 
-    async fn get_as(&self, who: &Session, path: &str) -> Page {
+    pub(crate) async fn get_as(&self, who: &Session, path: &str) -> Page {
         let r = self
             .app
             .http
@@ -190,11 +190,11 @@ impl Fixture {
         page(r).await
     }
 
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         self.post_as(&self.session, path, fields).await
     }
 
-    async fn post_as(&self, who: &Session, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post_as(&self, who: &Session, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut body = format!("_csrf={}", enc(&who.csrf));
         for (k, v) in fields {
             body.push_str(&format!("&{}={}", enc(k), enc(v)));
@@ -212,13 +212,13 @@ impl Fixture {
         page(r).await
     }
 
-    async fn member(&self, role: Role) -> (User, String, Session) {
+    pub(crate) async fn member(&self, role: Role) -> (User, String, Session) {
         let (user, token) = self.app.member(&self.ws, &self.owner, role).await;
         let (cookie, csrf) = self.app.session(&user).await;
         (user, token, Session { cookie, csrf })
     }
 
-    fn path(&self, rest: &str) -> String {
+    pub(crate) fn path(&self, rest: &str) -> String {
         format!("/w/{}{rest}", self.ws.id)
     }
 }

@@ -11,6 +11,7 @@ mod auth;
 mod browser;
 mod calendar;
 mod calendar_ui;
+mod channel_edit;
 mod cli;
 mod editor_ui;
 mod helpers;
