@@ -172,9 +172,10 @@ impl Browser {
         .to_owned()
     }
 
-    /// Waits until the page's visible text contains `needle`.
+    /// Waits until the page's visible text contains `needle`. Generous, because the
+    /// suite runs the browser alongside every other test on a small machine.
     pub(crate) async fn wait_for_text(&self, needle: &str) {
-        for _ in 0..50 {
+        for _ in 0..150 {
             if self.text().await.contains(needle) {
                 return;
             }
@@ -184,6 +185,17 @@ impl Browser {
             "page never showed {needle:?}; it shows:\n{}",
             self.text().await
         );
+    }
+
+    /// Waits until the address ends with `suffix` (a navigation has landed).
+    pub(crate) async fn wait_for_url(&self, suffix: &str) {
+        for _ in 0..150 {
+            if self.url().await.ends_with(suffix) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never reached …{suffix}; at {}", self.url().await);
     }
 
     pub(crate) async fn resize(&self, width: u32, height: u32) {
