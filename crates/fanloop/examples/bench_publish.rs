@@ -269,16 +269,6 @@ async fn main() {
         burst_cpu / posts as f64
     );
 
-    if spread_ms == 0 {
-        // The same statuses posted straight to a fresh fake — no scheduler, no store —
-        // at the same concurrency: what HTTP and the platform side alone reach here.
-        let (direct_rate, direct_cpu) = direct_baseline(posts, concurrency).await;
-        println!(
-            "direct baseline (same client, fake, latency and concurrency; no engine or store): {direct_rate:.0} posts/s, {direct_cpu:.2} ms CPU per post; engine/direct throughput ratio {:.2}",
-            throughput / direct_rate
-        );
-    }
-
     // Idle: nothing due. Our scheduler sleeps until the next due job; the baseline polls
     // the queue every 100 ms as a naive scheduler would.
     let ours = idle_cpu(Duration::from_secs(5)).await;
@@ -306,6 +296,17 @@ async fn main() {
         "idle CPU over 5 s: scheduler {ours:.1} ms, 100 ms polling baseline {polling:.1} ms (ratio {:.2})",
         ours / polling.max(0.001)
     );
+    if spread_ms == 0 {
+        // After the idle measurement, whose quiet its open connections would disturb:
+        // the same statuses posted straight to a fresh fake — no scheduler, no store —
+        // at the same concurrency: what HTTP and the platform side alone reach here.
+        let (direct_rate, direct_cpu) = direct_baseline(posts, concurrency).await;
+        println!(
+            "direct baseline (same client, fake, latency and concurrency; no engine or store): {direct_rate:.0} posts/s, {direct_cpu:.2} ms CPU per post; engine/direct throughput ratio {:.2}",
+            throughput / direct_rate
+        );
+    }
+
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
     if let Some((base, url)) = postgres {
