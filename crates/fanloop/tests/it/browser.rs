@@ -187,6 +187,18 @@ impl Browser {
         );
     }
 
+    /// Waits until the page's visible text no longer contains `needle` (a form's answer
+    /// has replaced the page).
+    pub(crate) async fn wait_without_text(&self, needle: &str) {
+        for _ in 0..150 {
+            if !self.text().await.contains(needle) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("page still shows {needle:?}");
+    }
+
     /// Waits until the address ends with `suffix` (a navigation has landed).
     pub(crate) async fn wait_for_url(&self, suffix: &str) {
         for _ in 0..150 {

@@ -106,6 +106,8 @@ async fn an_admin_reads_and_filters_their_notifications_on_desktop_and_phone() {
 
     // Everything read: the unread tab says so, in the reader's words.
     browser.click(".notice-head form button").await;
+    // Let the form's answer land first, or it would replace the page opened next.
+    browser.wait_without_text("条未读").await;
     browser.goto(&format!("{centre}?filter=unread")).await;
     browser.wait_for_text("没有未读通知").await;
     browser
