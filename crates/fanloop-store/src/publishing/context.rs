@@ -29,22 +29,14 @@ impl Store {
         if publication_ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<ContextRow> = match &self.backend {
-            Backend::Sqlite(pool) => {
-                let ids = serde_json::to_string(publication_ids)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                sqlx::query_as(&CONTEXTS_SQLITE)
-                    .bind(ids)
-                    .fetch_all(pool)
-                    .await?
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query_as(&CONTEXTS_POSTGRES)
-                    .bind(publication_ids)
-                    .fetch_all(pool)
-                    .await?
-            }
+        let sql = match &self.backend {
+            Backend::Sqlite(_) => &*CONTEXTS_SQLITE,
+            Backend::Postgres(_) => &*CONTEXTS_POSTGRES,
         };
+        let ids = serde_json::to_string(publication_ids)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let rows: Vec<ContextRow> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(ids).fetch_all(pool).await)?;
         let mut contexts = HashMap::with_capacity(rows.len());
         for row in rows {
             let context = self.context_of(row)?;
@@ -93,8 +85,9 @@ static CONTEXT_SQL: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| context_sql("p.id = $1"));
 static CONTEXTS_SQLITE: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| context_sql("p.id IN (SELECT value FROM json_each($1))"));
-static CONTEXTS_POSTGRES: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| context_sql("p.id = ANY($1)"));
+static CONTEXTS_POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    context_sql("p.id IN (SELECT value::bigint FROM json_array_elements_text($1::json))")
+});
 
 fn context_sql(filter: &str) -> String {
     let (columns, joins) = super::SELECT

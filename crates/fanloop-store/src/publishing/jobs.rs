@@ -138,67 +138,33 @@ impl Store {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<Claimed>, StoreError> {
-        const RETURNING: &str =
-            "RETURNING id AS job_id, kind, publication_id, attempts AS claims, run_at";
-        let claim = |skip_locked: &str| {
-            format!(
-                "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-                 WHERE id IN (SELECT id FROM jobs WHERE run_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
-                 ORDER BY run_at, id LIMIT $4{skip_locked}) {RETURNING}"
-            )
+        let (claim, start) = match &self.backend {
+            Backend::Postgres(_) => (CLAIM_POSTGRES, START_CLAIMED_POSTGRES),
+            Backend::Sqlite(_) => (CLAIM_SQLITE, START_CLAIMED_SQLITE),
         };
-        let mut rows: Vec<Claimed>;
-        let started: Vec<(i64, i64, i64)>;
         // Starting the on-time attempts here saves each of them a statement of its own:
         // under a burst, round trips to the database are what the engine waits on.
-        match &self.backend {
-            Backend::Postgres(pool) => {
-                let mut tx = pool.begin_write().await?;
-                rows = sqlx::query_as(&claim(" FOR UPDATE SKIP LOCKED"))
-                    .bind(owner)
-                    .bind(now + lease_ms)
-                    .bind(now)
-                    .bind(limit)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let ids: Vec<i64> = to_start(&rows);
-                started = if ids.is_empty() {
-                    Vec::new()
-                } else {
-                    sqlx::query_as(START_CLAIMED_POSTGRES)
-                        .bind(now_ms())
-                        .bind(&ids)
-                        .fetch_all(&mut *tx)
-                        .await?
-                };
-                tx.commit().await?;
-            }
-            Backend::Sqlite(pool) => {
-                // Through the write gate, so a claim queues with the engine's other
-                // writes rather than in SQLite's sleeping busy handler.
-                let mut tx = pool.begin_write().await?;
-                rows = sqlx::query_as(&claim(""))
-                    .bind(owner)
-                    .bind(now + lease_ms)
-                    .bind(now)
-                    .bind(limit)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let ids: Vec<i64> = to_start(&rows);
-                started = if ids.is_empty() {
-                    Vec::new()
-                } else {
-                    let ids = serde_json::to_string(&ids)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    sqlx::query_as(START_CLAIMED_SQLITE)
-                        .bind(now_ms())
-                        .bind(ids)
-                        .fetch_all(&mut *tx)
-                        .await?
-                };
-                tx.commit().await?;
-            }
-        };
+        let (mut rows, started): (Vec<Claimed>, Vec<(i64, i64, i64)>) = on_pool!(self, pool => {
+            // On SQLite through the write gate, so a claim queues with the engine's
+            // other writes rather than in SQLite's sleeping busy handler.
+            let mut tx = pool.begin_write().await?;
+            let rows: Vec<Claimed> = sqlx::query_as(claim)
+                .bind(owner)
+                .bind(now + lease_ms)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+            let ids = to_start(&rows);
+            let started = if ids.is_empty() {
+                Vec::new()
+            } else {
+                let ids = serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query_as(start).bind(now_ms()).bind(ids).fetch_all(&mut *tx).await?
+            };
+            tx.commit().await?;
+            Ok::<_, StoreError>((rows, started))
+        })?;
         let started: std::collections::HashMap<i64, (i64, i64)> = started
             .into_iter()
             .map(|(id, attempt, first)| (id, (attempt, first)))
@@ -249,24 +215,6 @@ impl Store {
     /// is not waiting for reconnection. Returns the attempt number.
     pub async fn begin_attempt(&self, job: &Claimed, owner: &str) -> Result<Begin, StoreError> {
         let now = now_ms();
-        // The common case — still scheduled, unchanged, channel fine, lease ours — is one
-        // statement; anything else takes the careful path below to find out which.
-        let started: Option<(i64, i64)> = on_pool!(self, pool => {
-            let _turn = pool.write_turn().await;
-            sqlx::query_as(BEGIN_FAST)
-                .bind(now)
-                .bind(job.publication_id)
-                .bind(job.job_id)
-                .bind(owner)
-                .fetch_optional(pool)
-                .await
-        })?;
-        if let Some((attempt, first_attempt_at)) = started {
-            return Ok(Begin::Started {
-                attempt,
-                first_attempt_at,
-            });
-        }
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let row: Option<AttemptRow> = sqlx::query_as(
@@ -337,8 +285,9 @@ impl Store {
     }
 }
 
-/// What `begin_attempt`'s common case asks of a publication: still scheduled, at the
-/// approved post's current version, on a channel that is not held.
+/// What the claim asks of a publication before starting it: still scheduled, at the
+/// approved post's current version, on a channel that is not held. Anything else is
+/// left to `begin_attempt`'s careful path, which says which case it is.
 macro_rules! startable {
     () => {
         "status = 'scheduled' \
@@ -355,19 +304,9 @@ macro_rules! mark_publishing {
     };
 }
 
-/// `begin_attempt`'s common case in one statement: publication `$2`, job `$3` leased
-/// by `$4`.
-const BEGIN_FAST: &str = concat!(
-    mark_publishing!(),
-    "WHERE id = $2 AND ",
-    startable!(),
-    " AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = $3 AND j.lease_owner = $4) \
-     RETURNING attempts, first_attempt_at"
-);
-
 /// Starts, in the claim's transaction, the claimed publications that are on time (due
 /// less than a minute ago, or already attempted — neither can be "missed") and
-/// startable. `$2` lists the publication ids (a JSON array on SQLite).
+/// startable. `$2` lists the publication ids as a JSON array.
 const START_CLAIMED_SQLITE: &str = concat!(
     mark_publishing!(),
     "WHERE id IN (SELECT value FROM json_each($2)) AND (attempts > 0 OR scheduled_at >= $1 - 60000) AND ",
@@ -376,10 +315,27 @@ const START_CLAIMED_SQLITE: &str = concat!(
 );
 const START_CLAIMED_POSTGRES: &str = concat!(
     mark_publishing!(),
-    "WHERE id = ANY($2) AND (attempts > 0 OR scheduled_at >= $1 - 60000) AND ",
+    "WHERE id IN (SELECT value::bigint FROM json_array_elements_text($2::json)) \
+     AND (attempts > 0 OR scheduled_at >= $1 - 60000) AND ",
     startable!(),
     " RETURNING id, attempts, first_attempt_at"
 );
+
+/// Leases up to `$4` jobs due by `$3` to `$1` until `$2`; PostgreSQL skips rows another
+/// instance is claiming instead of waiting for them.
+macro_rules! claim_sql {
+    ($skip_locked:literal) => {
+        concat!(
+            "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM jobs WHERE run_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+             ORDER BY run_at, id LIMIT $4",
+            $skip_locked,
+            ") RETURNING id AS job_id, kind, publication_id, attempts AS claims, run_at"
+        )
+    };
+}
+const CLAIM_SQLITE: &str = claim_sql!("");
+const CLAIM_POSTGRES: &str = claim_sql!(" FOR UPDATE SKIP LOCKED");
 
 /// What `begin_attempt` reads: the publication's status and scheduled version, the post's
 /// version and status, attempts so far, the first attempt's time, and whether the

@@ -4,11 +4,11 @@
 //! move forward instead of sleeping; platforms are fakes, and the store-level rules run
 //! on SQLite and on PostgreSQL.
 
-use super::support::{approved_post, channel, test_engine_config};
-use crate::helpers::{TempDir, TestApp, password_hash, sqlite_store};
+use super::support::{channel, owner_and_workspace, schedule_at, test_engine_config};
+use crate::helpers::{TempDir, TestApp, sqlite_store};
 use crate::store::on_postgres;
 use fanloop_domain::publish::PublicationStatus;
-use fanloop_domain::{DisplayName, Email, Locale, Platform, UserId, WorkspaceId, WorkspaceProfile};
+use fanloop_domain::{Platform, WorkspaceId};
 use fanloop_engine::{Clock, Engine, EngineConfig};
 use fanloop_fakes::bluesky::{self as fake_bsky, FakeBluesky};
 use fanloop_fakes::wechat::FakeWechat;
@@ -16,7 +16,7 @@ use fanloop_platforms::{ChannelConfig, Session};
 use fanloop_store::Store;
 use fanloop_store::notifications::Notification;
 use fanloop_store::publishing::refresh::Refreshed;
-use fanloop_store::publishing::{Outcome, PublishingSettings, Slot};
+use fanloop_store::publishing::{Outcome, PublishingSettings};
 use serde_json::{Value, json};
 use std::future::Future;
 use std::time::Duration;
@@ -72,20 +72,6 @@ async fn notices(store: &Store, ws: WorkspaceId, kind: &str) -> Vec<Notification
     all.into_iter().filter(|n| n.kind == kind).collect()
 }
 
-/// Schedules an approved post on a channel through the store, due at `at`.
-async fn schedule(store: &Store, ws: WorkspaceId, owner: UserId, channel: i64, at: i64) -> i64 {
-    let post = approved_post(store, ws, owner, &[channel], "手动发布", "小红书笔记正文").await;
-    let version = store.post(ws, post).await.unwrap().unwrap().version;
-    let slot = Slot {
-        channel_id: channel,
-        at_ms: at,
-    };
-    store
-        .schedule(ws, post, version, &[slot], owner)
-        .await
-        .expect("schedule")[0]
-}
-
 async fn status_of(store: &Store, ws: WorkspaceId, id: i64) -> PublicationStatus {
     store.publication(ws, id).await.expect("publication").status
 }
@@ -139,7 +125,7 @@ async fn an_unconfirmed_assisted_post_escalates_once_after_its_window() {
     assert_eq!(r.status(), 422);
 
     let by_hand = channel(&app.store, ws.id(), owner.id, "xiaohongshu", json!({})).await;
-    let id = schedule(&app.store, ws.id(), owner.id, by_hand.id, now_ms()).await;
+    let id = schedule_at(&app.store, ws.id(), owner.id, by_hand.id, now_ms()).await;
     let clock = Clock::default();
     let first = engine(&app.store, "esc-1", &clock);
     eventually("the package goes to the operator", || async {
@@ -211,8 +197,8 @@ async fn confirmed_in_time_or_with_escalation_off_nothing_escalates() {
         .unwrap();
     let a = channel(&app.store, prompt.id(), owner.id, "douyin", json!({})).await;
     let b = channel(&app.store, off.id(), owner.id, "zhihu", json!({})).await;
-    let confirmed = schedule(&app.store, prompt.id(), owner.id, a.id, now_ms()).await;
-    let ignored = schedule(&app.store, off.id(), owner.id, b.id, now_ms()).await;
+    let confirmed = schedule_at(&app.store, prompt.id(), owner.id, a.id, now_ms()).await;
+    let ignored = schedule_at(&app.store, off.id(), owner.id, b.id, now_ms()).await;
     let clock = Clock::default();
     let engine = engine(&app.store, "esc-3", &clock);
     eventually("both packages go out", || async {
@@ -348,7 +334,7 @@ async fn fake_wechat_refusing_the_secret_holds_the_channel_and_notifies_once() {
     )
     .await;
     seed_session(&app.store, ch.id, now_ms() + 3 * MINUTE).await;
-    let queued = schedule(&app.store, ws.id(), owner.id, ch.id, now_ms() + HOUR).await;
+    let queued = schedule_at(&app.store, ws.id(), owner.id, ch.id, now_ms() + HOUR).await;
     // Someone reset the AppSecret in the WeChat backend.
     fake.set_secret("a-new-secret");
 
@@ -464,22 +450,11 @@ async fn fake_bluesky_session_is_refreshed_on_the_engines_clock_until_the_passwo
 /// once-only mark (also when two instances sweep at the same moment), and the refresh
 /// claim with its compare-and-set save.
 async fn sweeps_store_suite(store: &Store) {
-    let email = Email::parse("sweeps@example.com").unwrap();
-    let name = DisplayName::parse("运营").unwrap();
-    let owner = store
-        .create_user(&email, &name, password_hash(), Locale::ZhCn)
-        .await
-        .unwrap();
-    let profile = WorkspaceProfile::parse("扫描", "Asia/Shanghai", "zh-CN", "").unwrap();
-    let ws = store
-        .create_workspace(owner.id, &profile)
-        .await
-        .unwrap()
-        .id();
-    let by_hand = channel(store, ws, owner.id, "bilibili", json!({})).await;
+    let (owner, ws) = owner_and_workspace(store, "sweeps@example.com", "扫描").await;
+    let by_hand = channel(store, ws, owner, "bilibili", json!({})).await;
 
     // An assisted package handed over now.
-    let id = schedule(store, ws, owner.id, by_hand.id, now_ms()).await;
+    let id = schedule_at(store, ws, owner, by_hand.id, now_ms()).await;
     let jobs = store
         .claim_jobs("suite", now_ms(), 60_000, 10)
         .await
@@ -526,7 +501,7 @@ async fn sweeps_store_suite(store: &Store) {
     let api = channel(
         store,
         ws,
-        owner.id,
+        owner,
         "bluesky",
         json!({"service_url": "https://bsky.social", "identifier": "a.test", "app_password": "p"}),
     )
@@ -626,7 +601,7 @@ async fn sweeps_store_suite(store: &Store) {
 
     // Refused: flagged, its queued post held, one notification; the claim released.
     let later = late + 2 * HOUR - MINUTE;
-    let queued = schedule(store, ws, owner.id, api.id, later + HOUR).await;
+    let queued = schedule_at(store, ws, owner, api.id, later + HOUR).await;
     let due = store
         .claim_token_refreshes("a", later, 10 * MINUTE, 30_000, 10)
         .await

@@ -1,13 +1,12 @@
-//! The store's attempt path on both backends: the one-statement start of an attempt
-//! against the careful path it stands in for, and outcomes recorded together in one
+//! The store's attempt path on both backends: the claim that starts on-time attempts
+//! next to the careful path for the rest, and outcomes recorded together in one
 //! transaction where one job's lost lease spoils none of the others.
 
-use super::support::{approved_post, channel};
-use crate::helpers::{TempDir, password_hash, sqlite_store};
+use super::support::{channel, owner_and_workspace, schedule_at};
+use crate::helpers::{TempDir, sqlite_store};
 use crate::store::on_postgres;
 use fanloop_domain::publish::PublicationStatus;
-use fanloop_domain::{DisplayName, Email, Locale, UserId, WorkspaceId, WorkspaceProfile};
-use fanloop_store::publishing::{Begin, Outcome, Slot};
+use fanloop_store::publishing::{Begin, Outcome};
 use fanloop_store::{Store, StoreError};
 use serde_json::json;
 
@@ -15,39 +14,15 @@ fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
-async fn schedule(store: &Store, ws: WorkspaceId, owner: UserId, channel: i64, at: i64) -> i64 {
-    let post = approved_post(store, ws, owner, &[channel], "一起记录", "正文").await;
-    let version = store.post(ws, post).await.unwrap().unwrap().version;
-    let slot = Slot {
-        channel_id: channel,
-        at_ms: at,
-    };
-    store
-        .schedule(ws, post, version, &[slot], owner)
-        .await
-        .expect("schedule")[0]
-}
-
 async fn outcomes_store_suite(store: &Store) {
-    let email = Email::parse("batch@example.com").unwrap();
-    let name = DisplayName::parse("运营").unwrap();
-    let owner = store
-        .create_user(&email, &name, password_hash(), Locale::ZhCn)
-        .await
-        .unwrap();
-    let profile = WorkspaceProfile::parse("批量", "Asia/Shanghai", "zh-CN", "").unwrap();
-    let ws = store
-        .create_workspace(owner.id, &profile)
-        .await
-        .unwrap()
-        .id();
+    let (owner, ws) = owner_and_workspace(store, "batch@example.com", "批量").await;
     let settings = json!({"instance_url": "http://127.0.0.1:9", "access_token": "t"});
-    let ch = channel(store, ws, owner.id, "mastodon", settings).await;
+    let ch = channel(store, ws, owner, "mastodon", settings).await;
 
     let t0 = now_ms() - 1_000;
     let mut ids = Vec::new();
     for i in 0..4 {
-        ids.push(schedule(store, ws, owner.id, ch.id, t0 + i).await);
+        ids.push(schedule_at(store, ws, owner, ch.id, t0 + i).await);
     }
     // "a" claims all four with a short lease; "b" takes the first over once it lapses.
     // The claim starts the on-time attempts itself.
@@ -63,7 +38,7 @@ async fn outcomes_store_suite(store: &Store) {
         .unwrap();
     assert_eq!(contexts.len(), 2);
     let one = &contexts[&ids[1]];
-    assert_eq!(one.content.body, "正文");
+    assert_eq!(one.content.body, "小红书笔记正文");
     assert_eq!(
         one.connection
             .secrets
@@ -140,8 +115,8 @@ async fn outcomes_store_suite(store: &Store) {
     // Due two minutes ago, they are claimed but not started: the careful path judges
     // lateness first.
     let (x, y) = (
-        schedule(store, ws, owner.id, ch.id, t0 - 120_000).await,
-        schedule(store, ws, owner.id, ch.id, t0 - 120_000).await,
+        schedule_at(store, ws, owner, ch.id, t0 - 120_000).await,
+        schedule_at(store, ws, owner, ch.id, t0 - 120_000).await,
     );
     let jobs = store.claim_jobs("a", now_ms(), 60_000, 2).await.unwrap();
     assert_eq!(jobs.len(), 2);

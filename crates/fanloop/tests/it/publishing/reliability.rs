@@ -3,11 +3,11 @@
 //! and kill one. A fake Mastodon (from its documentation, with `Idempotency-Key`) counts
 //! what was published: nothing may be lost, nothing published twice.
 
-use super::support::{approved_post, channel};
+use super::support::{approved_post, channel, owner_and_workspace};
 use crate::helpers::TempDir;
 use crate::store::PgDatabase;
+use fanloop_domain::WorkspaceId;
 use fanloop_domain::publish::PublicationStatus;
-use fanloop_domain::{DisplayName, Email, Locale, WorkspaceId, WorkspaceProfile};
 use fanloop_fakes::mastodon::{FakeMastodon, MastodonOptions};
 use fanloop_store::publishing::{PublicationFilter, Slot};
 use fanloop_store::{Store, Vault};
@@ -20,36 +20,25 @@ use tokio::process::{Child, Command};
 
 /// A burst of `n` approved posts on one Mastodon channel, all due shortly.
 async fn burst(store: &Store, fake: &FakeMastodon, n: usize) -> WorkspaceId {
-    let email = Email::parse("ops@example.com").unwrap();
-    let name = DisplayName::parse("值班").unwrap();
-    let user = store
-        .create_user(&email, &name, crate::helpers::password_hash(), Locale::ZhCn)
-        .await
-        .unwrap();
-    let profile = WorkspaceProfile::parse("突发", "Asia/Shanghai", "zh-CN", "").unwrap();
-    let ws = store
-        .create_workspace(user.id, &profile)
-        .await
-        .unwrap()
-        .id();
+    let (user, ws) = owner_and_workspace(store, "ops@example.com", "突发").await;
     // A self-hosted instance whose admin raised the request limit.
     let settings = json!({
         "instance_url": fake.url(),
         "access_token": "token",
         "rate_limit_per_5min": "100000"
     });
-    let ch = channel(store, ws, user.id, "mastodon", settings).await;
+    let ch = channel(store, ws, user, "mastodon", settings).await;
     let due = jiff::Timestamp::now().as_millisecond() + 1_000;
     for i in 0..n {
         let body = format!("第 {i} 条快讯");
-        let post = approved_post(store, ws, user.id, &[ch.id], &format!("快讯 {i}"), &body).await;
+        let post = approved_post(store, ws, user, &[ch.id], &format!("快讯 {i}"), &body).await;
         let version = store.post(ws, post).await.unwrap().unwrap().version;
         let slot = Slot {
             channel_id: ch.id,
             at_ms: due,
         };
         store
-            .schedule(ws, post, version, &[slot], user.id)
+            .schedule(ws, post, version, &[slot], user)
             .await
             .unwrap();
     }
@@ -216,27 +205,16 @@ async fn postgres_instance_hears_a_job_queued_by_another() {
     // Long enough for the scheduler to find nothing due and go to sleep.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let email = Email::parse("signal@example.com").unwrap();
-    let name = DisplayName::parse("值班").unwrap();
-    let user = other
-        .create_user(&email, &name, crate::helpers::password_hash(), Locale::ZhCn)
-        .await
-        .unwrap();
-    let profile = WorkspaceProfile::parse("信号", "Asia/Shanghai", "zh-CN", "").unwrap();
-    let ws = other
-        .create_workspace(user.id, &profile)
-        .await
-        .unwrap()
-        .id();
-    let ch = channel(&other, ws, user.id, "sandbox", json!({})).await;
-    let post = approved_post(&other, ws, user.id, &[ch.id], "跨实例", "正文").await;
+    let (user, ws) = owner_and_workspace(&other, "signal@example.com", "信号").await;
+    let ch = channel(&other, ws, user, "sandbox", json!({})).await;
+    let post = approved_post(&other, ws, user, &[ch.id], "跨实例", "正文").await;
     let version = other.post(ws, post).await.unwrap().unwrap().version;
     let slot = Slot {
         channel_id: ch.id,
         at_ms: jiff::Timestamp::now().as_millisecond(),
     };
     let id = other
-        .schedule(ws, post, version, &[slot], user.id)
+        .schedule(ws, post, version, &[slot], user)
         .await
         .unwrap()[0];
 

@@ -3,15 +3,56 @@
 
 use fanloop_domain::publish::PublicationStatus;
 use fanloop_domain::{
-    Actor, ApprovalRules, ChannelDraft, ChannelId, ReviewAction, ReviewState, Role, UserId,
-    WorkspaceId, decide,
+    Actor, ApprovalRules, ChannelDraft, ChannelId, DisplayName, Email, Locale, ReviewAction,
+    ReviewState, Role, UserId, WorkspaceId, WorkspaceProfile, decide,
 };
 use fanloop_engine::{Engine, EngineConfig, PublisherConfig};
 use fanloop_store::post_extras::PostMeta;
-use fanloop_store::publishing::{Publication, PublicationFilter};
+use fanloop_store::publishing::{Publication, PublicationFilter, Slot};
 use fanloop_store::{Channel, NewPost, Store};
 use std::collections::BTreeSet;
 use std::time::Duration;
+
+/// A new user (zh-CN) who owns a new workspace in Asia/Shanghai, made through the store.
+pub async fn owner_and_workspace(
+    store: &Store,
+    email: &str,
+    workspace: &str,
+) -> (UserId, WorkspaceId) {
+    let email = Email::parse(email).unwrap();
+    let name = DisplayName::parse("运营").unwrap();
+    let owner = store
+        .create_user(&email, &name, crate::helpers::password_hash(), Locale::ZhCn)
+        .await
+        .unwrap();
+    let profile = WorkspaceProfile::parse(workspace, "Asia/Shanghai", "zh-CN", "").unwrap();
+    let ws = store
+        .create_workspace(owner.id, &profile)
+        .await
+        .unwrap()
+        .id();
+    (owner.id, ws)
+}
+
+/// Schedules an approved post on a channel through the store, due at `at`.
+pub async fn schedule_at(
+    store: &Store,
+    ws: WorkspaceId,
+    owner: UserId,
+    channel: i64,
+    at: i64,
+) -> i64 {
+    let post = approved_post(store, ws, owner, &[channel], "手动发布", "小红书笔记正文").await;
+    let version = store.post(ws, post).await.unwrap().unwrap().version;
+    let slot = Slot {
+        channel_id: channel,
+        at_ms: at,
+    };
+    store
+        .schedule(ws, post, version, &[slot], owner)
+        .await
+        .expect("schedule")[0]
+}
 
 /// Creates a channel through the store (settings validated by the domain, as the API
 /// does).
